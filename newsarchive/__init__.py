@@ -1,0 +1,3 @@
+"""newsarchive: scraper and web archiver for Vietnamese district news portals."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,146 @@
+"""The crawl's archive session: one WARC writer and one index connection per crawl.
+
+A Scrapy extension owns them so that the downloader middleware (which writes what was
+fetched) and the item pipeline (which writes what was extracted) share one writer and one
+index without a global. Resources open on spider_opened and close on spider_closed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+
+from archive.index import Index
+from archive.layout import DataDir, resolve_data_dir
+from archive.warc import WarcWriter, repair_truncated
+from newsarchive import __version__
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+# Recorded in every warcinfo record: what Scrapy changes between the wire and our hands.
+CAPTURE_NOTES = {
+    "capture-method": "Scrapy downloader middleware, before HTTP decompression and redirects",
+    "normalisation": (
+        "HTTP reason phrase rebuilt from the status code; Transfer-Encoding removed "
+        "(chunked bodies stored de-chunked, Content-Length set to the stored length); "
+        "header names in Scrapy's canonical case; payload kept with its Content-Encoding"
+    ),
+}
+
+SETTINGS_RECORDED = (
+    "USER_AGENT",
+    "ROBOTSTXT_OBEY",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "DOWNLOAD_DELAY",
+    "AUTOTHROTTLE_ENABLED",
+    "NEWSARCHIVE_HOST_MAP",
+    "NEWSARCHIVE_RECHECK_HOURS",
+    "NEWSARCHIVE_STOP_AFTER_PAGES_WITHOUT_NEW",
+    "NEWSARCHIVE_MAX_PAGES",
+    "NEWSARCHIVE_SINCE",
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ArchiveSession:
+    def __init__(self, data_dir: Path, warc_max_bytes: int, warc_prefix: str, settings: dict):
+        self.data = DataDir(data_dir)
+        self.warc_max_bytes = warc_max_bytes
+        self.warc_prefix = warc_prefix
+        self.settings_snapshot = settings
+        self.writer: WarcWriter | None = None
+        self.index: Index | None = None
+        self.crawl_id: int | None = None
+        self.counts: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveSession:
+        settings = crawler.settings
+        snapshot = {name: _jsonable(settings.get(name)) for name in SETTINGS_RECORDED}
+        session = cls(
+            data_dir=resolve_data_dir(settings.get("NEWSARCHIVE_DATA")),
+            warc_max_bytes=settings.getint("NEWSARCHIVE_WARC_MAX_BYTES"),
+            warc_prefix=settings.get("NEWSARCHIVE_WARC_PREFIX"),
+            settings=snapshot,
+        )
+        session.crawler = crawler
+        crawler.signals.connect(session.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(session.spider_closed, signal=signals.spider_closed)
+        return session
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.data.warc_dir.mkdir(parents=True, exist_ok=True)
+        self.index = Index(self.data.index_path)
+        self.index.open()
+        self._repair_unclosed_warcs()
+        self.writer = WarcWriter(
+            self.data.warc_dir,
+            prefix=self.warc_prefix,
+            max_bytes=self.warc_max_bytes,
+            software=f"newsarchive/{__version__}",
+            info={
+                **CAPTURE_NOTES,
+                "crawler": f"newsarchive/{__version__} (Scrapy)",
+                "spider": spider.name,
+                "hostname": socket.gethostname(),
+                "settings": json.dumps(self.settings_snapshot, ensure_ascii=False),
+            },
+        )
+        self.writer.open()
+        site = getattr(spider, "site_name", spider.name)
+        self.crawl_id = self.index.start_crawl([site], self.settings_snapshot)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.crawler.stats
+        errors = int(stats.get_value("newsarchive/errors", 0) or 0)
+        self.counts["errors"] = errors
+        self.counts["pages"] = int(stats.get_value("newsarchive/captures", 0) or 0)
+        status = "finished" if reason == "finished" else reason
+        try:
+            if self.index is not None and self.crawl_id is not None:
+                self.index.finish_crawl(self.crawl_id, dict(self.counts), status=status)
+        finally:
+            if self.writer is not None:
+                self.writer.close()
+            if self.index is not None:
+                self.index.close()
+
+    def _repair_unclosed_warcs(self) -> None:
+        """A crawl killed mid-write may leave a partial last record: cut it off (reported)."""
+        pid = os.getpid()
+        for path in sorted(self.data.warc_dir.glob("*.warc.gz")):
+            if path.name.endswith(f"-{pid}.warc.gz"):
+                continue
+            result = repair_truncated(path)
+            if getattr(result, "truncated_bytes", 0):
+                logger.warning(
+                    "repaired %s: cut %d bytes of an incomplete last record",
+                    path.name,
+                    result.truncated_bytes,
+                )
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "copy_to_dict"):
+        return value.copy_to_dict()
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        return str(value)

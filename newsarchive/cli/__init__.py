@@ -1,0 +1,38 @@
+"""The `newsarchive` command line: a click group; each command lives in its own module."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from newsarchive import __version__
+
+# (module, attribute) of each command; imported lazily so `newsarchive --help` stays fast
+# and one broken optional dependency cannot take the whole CLI down.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "replica": ("newsarchive.cli.replica", "replica"),
+    "crawl": ("newsarchive.cli.crawl", "crawl"),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, prog_name="newsarchive")
+def main() -> None:
+    """Archive Vietnamese district news portals: crawl, keep WARCs, search the index.
+
+    Example:
+
+        newsarchive crawl haian --data ./data
+    """

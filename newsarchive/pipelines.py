@@ -1,0 +1,80 @@
+"""Item pipeline: extracted articles and fetched files go into the index, and each article's
+JSON also into the WARC as a metadata record linked to the response it came from."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from newsarchive.archiving import ArchiveSession, utc_now
+from newsarchive.items import ArticleItem, FileItem, GoneItem, MovedItem, NotModifiedItem
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.session: ArchiveSession | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        return cls(crawler)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        self.session = self.crawler.get_extension(ArchiveSession)
+        if self.session is None:
+            raise RuntimeError("ArchivePipeline needs the ArchiveSession extension")
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        assert self.session is not None
+        session = self.session
+        index = session.index
+        stats = self.crawler.stats
+        if isinstance(item, ArticleItem):
+            capture = item.capture
+            if capture is not None and capture.record_id and session.writer is not None:
+                session.writer.write_metadata(
+                    item.final_url,
+                    concurrent_to=capture.record_id,
+                    payload=item.article,
+                    date=utc_now(),
+                )
+            outcome = index.record_article(
+                session.crawl_id,
+                item.site,
+                item.url,
+                item.final_url,
+                item.article,
+                item.fetched_at,
+                capture.capture_id if capture else None,
+                etag=item.etag,
+                last_modified=item.last_modified,
+            )
+            session.counts[f"articles_{outcome}"] += 1
+            stats.inc_value(f"newsarchive/articles_{outcome}")
+        elif isinstance(item, FileItem):
+            index.record_file(
+                item.article_url,
+                item.kind,
+                item.url,
+                item.name,
+                item.mime_type,
+                item.size,
+                item.sha256,
+                item.capture,
+            )
+            stats.inc_value(f"newsarchive/{item.kind}s")
+        elif isinstance(item, NotModifiedItem):
+            index.touch_article(item.url, item.checked_at, item.etag, item.last_modified)
+            session.counts["articles_unchanged"] += 1
+            stats.inc_value("newsarchive/articles_unchanged")
+        elif isinstance(item, GoneItem):
+            index.mark_gone(item.url, item.seen_at, item.http_status)
+            session.counts["articles_gone"] += 1
+            stats.inc_value("newsarchive/articles_gone")
+        elif isinstance(item, MovedItem):
+            index.mark_moved(item.url, item.new_url, item.seen_at)
+            stats.inc_value("newsarchive/articles_moved")
+        return item

@@ -1,0 +1,83 @@
+"""Scrapy settings for newsarchive.
+
+The defaults are polite, for real government sites: robots.txt obeyed, AutoThrottle on, two
+requests per host at a time, a download delay, a User-Agent that names the project.
+`newsarchive crawl --fast` (see newsarchive.crawlsettings.FAST) lifts the limits for the
+local replica and benchmarks only.
+"""
+
+from newsarchive import __version__
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Who we are and how to reach us: site operators should be able to tell us to stop.
+NEWSARCHIVE_CONTACT = "https://github.com/newsarchive/newsarchive"
+USER_AGENT = f"newsarchive/{__version__} (+{NEWSARCHIVE_CONTACT}; web archive of public news)"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+
+# The portals stall now and then: retry 5xx, timeouts and dropped connections with backoff.
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+NEWSARCHIVE_RETRY_AFTER_MAX = 120.0  # seconds; a longer Retry-After is capped, not obeyed
+REDIRECT_MAX_TIMES = 8
+
+# Pages over 10 MB are not articles; files may be larger. Per-request meta overrides these.
+DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 50 * 1024 * 1024
+NEWSARCHIVE_PAGE_MAXSIZE = 10 * 1024 * 1024
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Mapping of host patterns to another address, e.g. {"*.haiphong.gov.vn": "127.0.0.1:8765"}
+# so the same spiders crawl the local replica. URLs, WARC records and the index keep the
+# public hostnames.
+NEWSARCHIVE_HOST_MAP: dict[str, str] = {}
+DOWNLOAD_HANDLERS = {
+    "http": "newsarchive.hostmap.HostMapDownloadHandler",
+    "https": "newsarchive.hostmap.HostMapDownloadHandler",
+}
+
+# Where the archive goes (WARCs + index); the CLI's --data and NEWSARCHIVE_DATA override it.
+NEWSARCHIVE_DATA = None
+NEWSARCHIVE_WARC_MAX_BYTES = 1_000_000_000
+NEWSARCHIVE_WARC_PREFIX = "newsarchive"
+# Incremental crawling: stop paging a category after this many listing pages in a row hold
+# nothing new (0 = always walk every page), and re-check known articles with a conditional
+# GET when their last check is older than this many hours (negative = never re-check).
+NEWSARCHIVE_STOP_AFTER_PAGES_WITHOUT_NEW = 1
+NEWSARCHIVE_RECHECK_HOURS = 24 * 7
+NEWSARCHIVE_MAX_PAGES = 0  # listing pages per category; 0 = no limit
+NEWSARCHIVE_SINCE = None  # ISO date; older articles are not fetched
+NEWSARCHIVE_ERROR_THRESHOLD = 0.05  # fraction of failed requests that makes the exit non-zero
+
+DOWNLOADER_MIDDLEWARES = {
+    # Honour Retry-After on 429/503 (Scrapy's RetryMiddleware ignores it).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsarchive.middlewares.RetryAfterMiddleware": 550,
+    # Capture what the server sent, before HttpCompressionMiddleware (590) decodes it and
+    # before RedirectMiddleware (600) replaces 3xx responses.
+    "newsarchive.middlewares.WarcCaptureMiddleware": 610,
+}
+ITEM_PIPELINES = {
+    "newsarchive.pipelines.ArchivePipeline": 300,
+}
+EXTENSIONS = {
+    "newsarchive.archiving.ArchiveSession": 100,
+    "newsarchive.progress.Progress": 200,
+}

@@ -1,0 +1,1 @@
+"""Site spiders: one base spider (listing -> article -> files); each site is a few lines."""

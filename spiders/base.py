@@ -1,0 +1,250 @@
+"""The one spider flow every site shares: listings -> articles -> images and attachments.
+
+Site spiders only name a site (see spiders/haian.py). Parsing lives in pure functions
+(newsarchive.listing, newsarchive.extract); this class only routes requests and decides
+what to fetch again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import FormRequest, Request, Response
+from twisted.python.failure import Failure
+
+from newsarchive.archiving import ArchiveSession, utc_now
+from newsarchive.extract import extract
+from newsarchive.items import ArticleItem, FileItem, GoneItem, MovedItem, NotModifiedItem
+from newsarchive.listing import parse_listing
+from newsarchive.profiles import Profile, get_profile
+from newsarchive.sites import Site, get_site
+
+ARTICLE_PRIORITY = 20  # finish articles before walking further listings: bounded memory
+FILE_PRIORITY = 30
+GONE_STATUSES = (404, 410)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+class PortalSpider(scrapy.Spider):
+    """Base spider. Subclasses set `site_name`; ad hoc crawls pass `url` and `profile`."""
+
+    site_name: str = ""
+    custom_settings: dict[str, Any] = {}
+
+    def __init__(self, *args: Any, url: str | None = None, profile: str | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        if url:
+            host = urlsplit(url).hostname or "adhoc"
+            self.site = Site(
+                name=self.site_name or host,
+                title=host,
+                profile=profile or "generic",
+                start_urls=(url,),
+            )
+        else:
+            self.site = get_site(self.site_name or self.name)
+            if profile:
+                self.site = Site(
+                    self.site.name, self.site.title, profile, self.site.start_urls, self.site.hosts
+                )
+        self.site_name = self.site.name
+        self.profile: Profile = get_profile(self.site.profile)
+        self.page_hosts = tuple(self.site.own_hosts)
+        self.file_hosts = self.page_hosts + tuple(getattr(self.profile, "attachment_hosts", ()))
+        self.allowed_domains = sorted({h.split(":")[0] for h in self.file_hosts})
+        self._stale_pages: dict[str, int] = defaultdict(int)
+
+    # -- settings, read once the crawler is bound --------------------------------------
+    @property
+    def session(self) -> ArchiveSession:
+        session = self.crawler.get_extension(ArchiveSession)
+        assert session is not None and session.index is not None
+        return session
+
+    def _setting(self, name: str, default: Any = None) -> Any:
+        return self.crawler.settings.get(name, default)
+
+    @property
+    def max_pages(self) -> int:
+        return int(self._setting("NEWSARCHIVE_MAX_PAGES", 0) or 0)
+
+    @property
+    def since(self) -> date | None:
+        value = self._setting("NEWSARCHIVE_SINCE")
+        return date.fromisoformat(str(value)[:10]) if value else None
+
+    # -- start ---------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Request]:
+        index = self.session.index
+        self.known = index.known_urls(self.site_name)
+        self.incremental = index.site_has_finished_crawl(self.site_name)
+        recheck_hours = float(self._setting("NEWSARCHIVE_RECHECK_HOURS", 168))
+        for url in self.site.start_urls:
+            yield self.listing_request(url, {"home": True})
+        if recheck_hours >= 0:
+            before = (utc_now() - timedelta(hours=recheck_hours)).isoformat()
+            for url in index.due_for_recheck(self.site_name, before):
+                yield self.article_request(url)
+        # Files of articles a killed crawl archived without their images or attachments.
+        for pending in index.pending_files(self.site_name):
+            yield self.file_request(pending["url"], pending["article_url"], pending["kind"], pending.get("name"))
+
+    # -- listings ------------------------------------------------------------------------
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        page = response.meta.get("page", 1)
+        listing = parse_listing(
+            response.body, response.url, self.profile, allowed_hosts=self.page_hosts, current_page=page
+        )
+        if response.meta.get("home"):
+            for url in listing.listing_urls:
+                yield self.listing_request(url, {"page": 1, "category": url})
+        new = 0
+        for url in listing.article_urls:
+            if url in self.known:
+                continue
+            new += 1
+            self.known.add(url)
+            yield self.article_request(url)
+        if response.meta.get("home"):
+            return
+        category = response.meta.get("category", response.url)
+        if new == 0:
+            self._stale_pages[category] += 1
+        else:
+            self._stale_pages[category] = 0
+        stop_after = int(self._setting("NEWSARCHIVE_STOP_AFTER_PAGES_WITHOUT_NEW", 1) or 0)
+        if self.incremental and stop_after and self._stale_pages[category] >= stop_after:
+            return
+        if self.max_pages and page >= self.max_pages:
+            return
+        meta = {"kind": "listing", "page": page + 1, "category": category}
+        if listing.next_url:
+            yield self.listing_request(listing.next_url, meta)
+        elif listing.next_postback is not None:
+            yield FormRequest.from_response(
+                response,
+                formdata={
+                    "__EVENTTARGET": listing.next_postback.target,
+                    "__EVENTARGUMENT": listing.next_postback.argument,
+                },
+                dont_click=True,
+                callback=self.parse_listing,
+                errback=self.on_error,
+                meta=meta,
+            )
+
+    def listing_request(self, url: str, meta: dict[str, Any]) -> Request:
+        return Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.on_error,
+            meta={"kind": "listing", **meta},
+            dont_filter=bool(meta.get("home")),
+        )
+
+    # -- articles ------------------------------------------------------------------------
+    def article_request(self, url: str) -> Request:
+        headers: dict[str, str] = {}
+        state = self.session.index.article_state(url)
+        if state and state.get("status") == "active":
+            if state.get("etag"):
+                headers["If-None-Match"] = state["etag"]
+            if state.get("last_modified"):
+                headers["If-Modified-Since"] = state["last_modified"]
+        return Request(
+            url,
+            headers=headers,
+            callback=self.parse_article,
+            errback=self.on_error,
+            priority=ARTICLE_PRIORITY,
+            meta={
+                "kind": "page",
+                "handle_httpstatus_list": [304, *GONE_STATUSES],
+                "download_maxsize": int(self._setting("NEWSARCHIVE_PAGE_MAXSIZE", 10 << 20)),
+            },
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        requested = response.meta.get("redirect_urls", [response.url])[0]
+        seen_at = response.meta.get("newsarchive_fetched_at") or utc_now().isoformat()
+        if response.status == 304:
+            yield NotModifiedItem(
+                self.site_name, requested, seen_at, _header(response, "ETag"), _header(response, "Last-Modified")
+            )
+            return
+        if response.status in GONE_STATUSES:
+            yield GoneItem(self.site_name, requested, seen_at, response.status)
+            return
+        if requested != response.url and self.session.index.article_state(requested):
+            yield MovedItem(self.site_name, requested, response.url, seen_at)
+        charset = None
+        content_type = _header(response, "Content-Type") or ""
+        if "charset=" in content_type.lower():
+            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
+        article = extract(response.body, response.url, self.profile, http_charset=charset).to_dict()
+        since = self.since
+        if since and article.get("published") and article["published"][:10] < since.isoformat():
+            self.crawler.stats.inc_value("newsarchive/articles_before_since")
+            return
+        yield ArticleItem(
+            site=self.site_name,
+            url=response.url,
+            final_url=response.url,
+            fetched_at=seen_at,
+            article=article,
+            capture=response.meta.get("newsarchive_capture"),
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+            redirect_urls=list(response.meta.get("redirect_urls", [])),
+        )
+        index = self.session.index
+        for image in article.get("images", []):
+            if not index.has_file(image["url"]):
+                yield self.file_request(image["url"], response.url, "image", image.get("caption"))
+        for attachment in article.get("attachments", []):
+            if not index.has_file(attachment["url"]):
+                yield self.file_request(attachment["url"], response.url, "attachment", attachment.get("name"))
+
+    # -- files ---------------------------------------------------------------------------
+    def file_request(self, url: str, article_url: str, kind: str, name: str | None) -> Request:
+        return Request(
+            url,
+            callback=self.parse_file,
+            errback=self.on_error,
+            priority=FILE_PRIORITY,
+            meta={"kind": kind, "article_url": article_url, "file_name": name},
+        )
+
+    def parse_file(self, response: Response) -> Iterator[FileItem]:
+        meta = response.meta
+        content_type = (_header(response, "Content-Type") or "").split(";")[0].strip() or None
+        mime = content_type or mimetypes.guess_type(urlsplit(response.url).path)[0]
+        yield FileItem(
+            site=self.site_name,
+            article_url=meta["article_url"],
+            kind=meta["kind"],
+            url=meta.get("redirect_urls", [response.url])[0],
+            name=meta.get("file_name"),
+            mime_type=mime,
+            size=len(response.body),
+            sha256=hashlib.sha256(response.body).hexdigest(),
+            capture=meta.get("newsarchive_capture"),
+        )
+
+    # -- failures ------------------------------------------------------------------------
+    def on_error(self, failure: Failure) -> None:
+        self.crawler.stats.inc_value("newsarchive/errors")
+        request = getattr(failure, "request", None)
+        self.logger.warning("failed: %s (%s)", getattr(request, "url", "?"), failure.getErrorMessage())
+

@@ -1,0 +1,62 @@
+"""Stage 2: text -> lxml tree without scripts, styles and other non-content nodes."""
+
+from __future__ import annotations
+
+import threading
+
+from lxml import etree, html
+
+# Never text for a reader; removing them up front keeps every later text read simple.
+_DROP_TAGS = ("script", "style", "noscript", "template", "svg", "math", "object", "embed")
+
+
+def _parser() -> html.HTMLParser:
+    # huge_tree: a 10 MB text node or 2,000-deep nesting is parsed instead of cut short.
+    return html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
+
+
+_LOCAL = threading.local()  # lxml parsers keep state (error log): one per thread
+
+
+def _thread_parser() -> html.HTMLParser:
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = _parser()
+    return parser
+
+
+def parse_html(text: str) -> tuple[etree._Element | None, list[str]]:
+    """Parse to an <html> root (None if there is nothing to parse) plus warnings."""
+    warnings: list[str] = []
+    # Feed UTF-8 bytes with the encoding fixed, so a stale <meta charset> cannot re-decode.
+    data = text.encode("utf-8", "surrogatepass")
+    if not data.strip():
+        return None, ["empty document"]
+    parser = _thread_parser()
+    try:
+        root = html.document_fromstring(data, parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        return None, [f"unparseable HTML: {exc}"]
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in entry.message:
+            warnings.append(f"HTML exceeds parser limits, content may be cut: {entry.message}")
+            break
+    strip_non_content(root)
+    return root, warnings
+
+
+def strip_non_content(root: etree._Element) -> None:
+    """Remove script/style-like elements, keeping their tail text in place."""
+    doomed = [el for el in root.iter(*_DROP_TAGS)]
+    for el in doomed:
+        parent = el.getparent()
+        if parent is None:
+            continue
+        tail = el.tail
+        if tail:
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+        parent.remove(el)

@@ -1,0 +1,214 @@
+"""Body stage: a content container -> text paragraphs and images with their captions.
+
+One iterative pass (lxml iterwalk, so 2,000-deep nesting cannot hit Python's recursion
+limit) turns the container into a flat run of text blocks and images; a second pass gives
+each image the caption line that follows it and keeps everything else as paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from newsarchive.extract.article import Image
+from newsarchive.extract.dom import BLOCK_TAGS, EMPHASIS, STRONG, is_centered, tag_of
+from newsarchive.extract.text import clean_text
+from newsarchive.extract.urls import resolve_url
+
+MAX_CAPTION_LEN = 300
+_CAPTION_CLASS = re.compile(r"caption|chu-?thich|chuthich|img-desc|image-desc", re.I)
+_LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-srcset")
+
+
+@dataclass
+class _Text:
+    text: str
+    centered: bool
+    em_ratio: float
+    caption_sel: bool  # text came from an element the profile calls a caption
+    caption_mark: bool  # <figcaption>, <caption>, or a caption-like class
+    bold_ratio: float = 0.0
+
+
+@dataclass
+class _Img:
+    url: str
+
+
+@dataclass
+class BodyResult:
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    captions_by: str = "fallback"  # "profile" when the profile's caption selector decided
+    bold: list[bool] = field(default_factory=list)  # per paragraph: all bold (a sapo?)
+
+
+def _img_url(el, base_url: str) -> str | None:
+    src = (el.get("src") or "").strip()
+    if not src or src.startswith("data:"):
+        for attr in _LAZY_SRC:
+            candidate = (el.get(attr) or "").strip()
+            if candidate:
+                src = candidate.split()[0] if attr.endswith("srcset") else candidate
+                break
+    return resolve_url(base_url, src) if src and not src.startswith("data:") else None
+
+
+class _Walker:
+    """Accumulates inline text into the current block; blocks and images flush it."""
+
+    def __init__(self, caption_nodes: set | None) -> None:
+        self.items: list[_Text | _Img] = []
+        self.caption_nodes = caption_nodes or set()
+        self.buf: list[str] = []
+        self.chars = 0
+        self.em_chars = 0
+        self.bold_chars = 0
+        self.em = 0
+        self.bold = 0
+        self.started = True  # False until `start_after` has ended
+        self.cap_sel = 0
+        self.cap_mark = 0
+        self.buf_cap_sel = False
+        self.buf_cap_mark = False
+        self.last_br = False
+        self.centered: list[bool] = [False]
+
+    def add(self, text: str | None) -> None:
+        if not text:
+            return
+        self.buf.append(text)
+        n = len(text) - text.count(" ") - text.count("\n") - text.count("\xa0") - text.count("\t")
+        if n <= 0:
+            return
+        self.last_br = False
+        self.chars += n
+        if self.em:
+            self.em_chars += n
+        if self.bold:
+            self.bold_chars += n
+        if self.cap_sel:
+            self.buf_cap_sel = True
+        if self.cap_mark:
+            self.buf_cap_mark = True
+
+    def flush(self) -> None:
+        if self.buf:
+            text = clean_text("".join(self.buf))
+            # &nbsp; spacer paragraphs end here, as empty strings
+            if text and self.started:
+                self.items.append(
+                    _Text(
+                        text,
+                        self.centered[-1],
+                        self.em_chars / self.chars if self.chars else 0.0,
+                        self.buf_cap_sel,
+                        self.buf_cap_mark,
+                        self.bold_chars / self.chars if self.chars else 0.0,
+                    )
+                )
+        self.buf = []
+        self.chars = self.em_chars = self.bold_chars = 0
+        self.buf_cap_sel = self.buf_cap_mark = False
+        self.last_br = False
+
+
+def walk_body(
+    root: etree._Element,
+    base_url: str,
+    *,
+    skip: set | None = None,
+    caption_nodes: set | None = None,
+    start_after: etree._Element | None = None,
+) -> BodyResult:
+    """Paragraphs and images of `root`. `skip`: elements left out with their subtree.
+    `caption_nodes`: elements a profile marks as captions; None -> caption heuristics.
+    `start_after`: ignore everything up to the end of this element (the headline, when the
+    text block found by the fallback also holds the article head)."""
+    skip = skip or set()
+    w = _Walker(caption_nodes)
+    w.started = start_after is None
+    walker = etree.iterwalk(root, events=("start", "end"))
+    # Events nest, so a stack of frames (skipped, block, em, bold, caption-selected,
+    # caption-marked) tells each "end" what its "start" did.
+    frames: list[tuple[bool, bool, bool, bool, bool, bool]] = []
+    for event, el in walker:
+        if event == "start":
+            tag = tag_of(el)
+            if el is not root and (not tag or el in skip):
+                walker.skip_subtree()
+                frames.append((True, False, False, False, False, False))
+                continue
+            block = tag in BLOCK_TAGS
+            em = tag in EMPHASIS
+            bold = tag in STRONG
+            sel = el in w.caption_nodes
+            marked = tag in ("figcaption", "caption") or bool(
+                _CAPTION_CLASS.search(el.get("class") or "")
+            )
+            frames.append((False, block, em, bold, sel, marked))
+            if block:
+                w.flush()
+                w.centered.append(w.centered[-1] or is_centered(el))
+            w.em += em
+            w.bold += bold
+            w.cap_sel += sel
+            w.cap_mark += marked
+            if tag == "br":
+                if w.last_br:
+                    w.flush()  # <br><br> separates paragraphs in loose text
+                else:
+                    w.buf.append(" ")
+                    w.last_br = True
+            elif tag == "img":
+                w.flush()
+                url = _img_url(el, base_url)
+                if url and w.started:
+                    w.items.append(_Img(url))
+            w.add(el.text)
+        else:
+            skipped, block, em, bold, sel, marked = frames.pop()
+            if not skipped:
+                w.em -= em
+                w.bold -= bold
+                w.cap_sel -= sel
+                w.cap_mark -= marked
+                if block:
+                    w.flush()
+                    w.centered.pop()
+            if el is start_after:
+                w.buf = []
+                w.started = True
+            if el is not root:
+                w.add(el.tail)
+    w.flush()
+    return _assemble(w.items, caption_nodes is not None)
+
+
+def is_caption_like(item: _Text) -> bool:
+    """Heuristic caption: marked as one, or a short centred / italic line."""
+    if len(item.text) > MAX_CAPTION_LEN:
+        return False
+    return item.caption_mark or item.centered or item.em_ratio >= 0.8
+
+
+def _assemble(items: list[_Text | _Img], by_profile: bool) -> BodyResult:
+    result = BodyResult(captions_by="profile" if by_profile else "fallback")
+    pending: Image | None = None
+    for item in items:
+        if isinstance(item, _Img):
+            pending = Image(item.url)
+            result.images.append(pending)
+            continue
+        if pending is not None:
+            caption = item.caption_sel if by_profile else is_caption_like(item)
+            if caption and len(item.text) <= MAX_CAPTION_LEN * 2:
+                pending.caption = item.text
+                pending = None
+                continue
+        pending = None
+        result.bold.append(item.bold_ratio >= 0.9)
+        result.paragraphs.append(item.text)
+    return result

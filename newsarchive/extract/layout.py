@@ -1,0 +1,175 @@
+"""Structural heuristics (no class names): page chrome, the main text block, the blocks
+above it. Used whenever a profile selector matches nothing, and for `--profile generic`."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+
+from lxml import etree
+
+from newsarchive.extract.dom import BLOCK_TAGS, link_density, link_text_len, own_text, tag_of
+from newsarchive.extract.text import element_text
+
+_CHROME_TAGS = ("nav", "aside", "menu", "dialog", "header", "footer", "button", "select", "input")
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu"}
+# Headings of related / latest / popular lists: the heading and what follows it are chrome.
+RELATED_RE = re.compile(
+    r"^(các |những )?(tin|bài|bài viết|tin bài|tin tức)( tức)? ?(liên quan|khác|mới( nhất)?|"
+    r"cùng (chuyên mục|chủ đề|loại)|đọc nhiều( nhất)?|nổi bật|xem nhiều( nhất)?|đã đưa)"
+    r"|^(xem|đọc) thêm|^related( news| articles| posts)?|^(latest|most read|other) (news|articles)"
+    r"|^more news",
+    re.I,
+)
+_SHARE_RE = re.compile(
+    r"^(chia sẻ|share|in bài|bản in|gửi (email|bài)|print|facebook|twitter|zalo|lên đầu trang)"
+    r"\b",
+    re.I,
+)
+_PARA_TAGS = ("p", "pre", "blockquote")
+_TEXT_HOLDERS = ("div", "td", "section", "article", "span", "font")
+MIN_ROOT_SCORE = 40
+
+
+def chrome_elements(doc: etree._Element) -> set[etree._Element]:
+    """Every element inside page chrome: navigation, header/footer, sidebars, link lists,
+    related-news blocks, share bars."""
+    roots: list[etree._Element] = []
+    for el in doc.iter(*_CHROME_TAGS):
+        tag = tag_of(el)
+        # <header>/<footer> inside an <article> or <main> belong to the article.
+        if tag in ("header", "footer") and any(
+            tag_of(a) in ("article", "main") for a in el.iterancestors()
+        ):
+            continue
+        roots.append(el)
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        role = (el.get("role") or "").lower()
+        if role in _CHROME_ROLES or el.get("hidden") is not None or el.get("aria-hidden") == "true":
+            roots.append(el)
+    for el in doc.iter("ul", "ol"):
+        text = element_text(el)
+        if text and link_density(el, text) >= 0.6:
+            roots.append(el)
+    for el in doc.iter(
+        "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p", "legend", "a"
+    ):
+        text = own_text(el) if tag_of(el) in ("div", "p") else element_text(el)
+        if not text or len(text) > 50:
+            continue
+        if RELATED_RE.match(text) and len(el) <= 2:
+            roots.extend(_heading_and_followers(el))
+        elif _SHARE_RE.match(text):
+            roots.append(el)
+    chrome: set[etree._Element] = set()
+    for root in roots:
+        if root not in chrome:
+            chrome.update(root.iter())
+    return chrome
+
+
+def _heading_and_followers(heading: etree._Element) -> list[etree._Element]:
+    """The heading plus the siblings after it (the list it introduces). Walk up while the
+    heading stands alone in a wrapper (<div><h3>Tin liên quan</h3></div><ul>...)."""
+    node = heading
+    for _ in range(3):
+        if node.getnext() is not None:
+            break
+        parent = node.getparent()
+        if parent is None or tag_of(parent) in ("body", "html"):
+            break
+        node = parent
+    return [node, *node.itersiblings()]
+
+
+def find_content_root(doc: etree._Element, chrome: set) -> etree._Element | None:
+    """The element holding most paragraph text (readability-style: each paragraph scores
+    its parent in full and its grandparent by half)."""
+    scores: dict[etree._Element, float] = {}
+    for el in doc.iter(*_PARA_TAGS, *_TEXT_HOLDERS):
+        if el in chrome:
+            continue
+        tag = tag_of(el)
+        if tag in _PARA_TAGS:
+            text = element_text(el)
+            target = el.getparent()
+        else:
+            text = own_text(el)
+            target = el
+        if len(text) < 20 or target is None:
+            continue
+        # A holder's own text excludes its children, links included: only <p>s need this.
+        if tag in _PARA_TAGS and link_text_len(el) > 0.4 * len(text):
+            continue
+        score = float(len(text))
+        if tag not in _PARA_TAGS:
+            # Loose text (no <p>) is scored on its holder, whose block children share it.
+            scores[target] = scores.get(target, 0.0) + score
+            continue
+        scores[target] = scores.get(target, 0.0) + score
+        grand = target.getparent()
+        if grand is not None and grand not in chrome:
+            scores[grand] = scores.get(grand, 0.0) + score / 2
+    if not scores:
+        return None
+    root, best = max(scores.items(), key=lambda kv: kv[1])
+    while tag_of(root) in ("span", "font", "a", "strong", "b", "em", "i"):
+        parent = root.getparent()
+        if parent is None:
+            break
+        root = parent
+    return root if best >= MIN_ROOT_SCORE else None
+
+
+def blocks_before(
+    doc: etree._Element, stop: etree._Element | None, chrome: set, limit: int = 12
+) -> list[etree._Element]:
+    """The last `limit` leaf blocks with text that come before `stop` in document order,
+    outside chrome (leaf block: a block element holding no other block element)."""
+    body = doc.find("body")
+    start = body if body is not None else doc
+    out: deque[etree._Element] = deque(maxlen=limit)
+    stack: list[list] = []  # [element, has_block_child]
+    walker = etree.iterwalk(start, events=("start", "end"))
+    for event, el in walker:
+        if event == "start":
+            if el is stop:
+                break
+            if el in chrome:
+                walker.skip_subtree()
+                continue
+            if tag_of(el) in BLOCK_TAGS:
+                if stack:
+                    stack[-1][1] = True
+                stack.append([el, False])
+        elif stack and stack[-1][0] is el:
+            _, has_block = stack.pop()
+            if not has_block and element_text(el):
+                out.append(el)
+    return list(out)
+
+
+def _is_leaf_block(el: etree._Element) -> bool:
+    return tag_of(el) in BLOCK_TAGS and not any(
+        tag_of(d) in BLOCK_TAGS for d in el.iterdescendants()
+    )
+
+
+def neighbour_blocks(
+    el: etree._Element, chrome: set, *, after: bool, limit: int = 3
+) -> list[etree._Element]:
+    """Up to `limit` leaf blocks with text just after (or before) `el`, nearest first."""
+    axis = "following::*" if after else "preceding::*"
+    candidates = el.xpath(axis)
+    if not after:
+        candidates.reverse()
+    out: list[etree._Element] = []
+    for cand in candidates:
+        if cand in chrome or not _is_leaf_block(cand) or not element_text(cand):
+            continue
+        out.append(cand)
+        if len(out) >= limit:
+            break
+    return out

@@ -66,11 +66,13 @@ def main() -> int:
 
     headers = ["bench", "metric", "value", "unit", "peer", "peer_value", "ratio", "target", "ok"]
     table = [[fmt(row.get(h)) for h in headers] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in table)) if table else len(h) for i, h in enumerate(headers)]
-    print(" | ".join(h.ljust(w) for h, w in zip(headers, widths)))
+    widths = [
+        max(len(h), *(len(r[i]) for r in table)) if table else len(h) for i, h in enumerate(headers)
+    ]
+    print(" | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False)))
     print("-+-".join("-" * w for w in widths))
     for r in table:
-        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False))
     if failed:

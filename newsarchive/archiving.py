@@ -108,8 +108,9 @@ class ArchiveSession:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats
-        errors = int(stats.get_value("newsarchive/errors", 0) or 0)
-        self.counts["errors"] = errors
+        # Every failed attempt counts, retried or not: the archivist wants to know the
+        # server struggled even when nothing was lost (the exit code looks at losses only).
+        self.counts["errors"] = failed_attempts(stats.get_stats())
         self.counts["pages"] = int(stats.get_value("newsarchive/captures", 0) or 0)
         status = "finished" if reason == "finished" else reason
         try:
@@ -128,12 +129,28 @@ class ArchiveSession:
             if path.name.endswith(f"-{pid}.warc.gz"):
                 continue
             result = repair_truncated(path)
-            if getattr(result, "truncated_bytes", 0):
+            if result.bytes_removed:
                 logger.warning(
                     "repaired %s: cut %d bytes of an incomplete last record",
                     path.name,
-                    result.truncated_bytes,
+                    result.bytes_removed,
                 )
+            elif result.refused:
+                logger.warning("left %s alone: %s", path.name, result.refused)
+
+
+def lost_requests(stats: dict[str, Any]) -> int:
+    """Requests that finally failed (after retries) or whose callback raised."""
+    return int(stats.get("newsarchive/errors", 0) or 0) + sum(
+        int(v or 0)
+        for k, v in stats.items()
+        if k.startswith("spider_exceptions/") and k != "spider_exceptions/count"
+    )
+
+
+def failed_attempts(stats: dict[str, Any]) -> int:
+    """Lost requests plus the failed attempts that a retry later made good."""
+    return lost_requests(stats) + int(stats.get("retry/count", 0) or 0)
 
 
 def _jsonable(value: Any) -> Any:

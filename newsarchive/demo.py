@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
 
     config = ReplicaConfig(port=0, articles=args.articles, seed=1)
     with run_replica_in_thread(config) as replica:
-        print(f"replica of the haiphong.gov.vn portals on {replica.base} ({args.articles} articles per site)")
+        print(
+            f"replica of the haiphong.gov.vn portals on {replica.base} ({args.articles} articles per site)"
+        )
         started = time.monotonic()
         command = [
             sys.executable, "-m", "newsarchive", "crawl", args.site,

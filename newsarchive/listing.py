@@ -64,6 +64,13 @@ def _path_and_query(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def _href(found: Any) -> str:
+    """An xpath hit as an href: attribute values come as strings, elements give @href."""
+    if isinstance(found, str):
+        return found
+    return str(found.get("href") or "")
+
+
 def _postback_page(argument: str) -> int | None:
     match = re.search(r"(\d+)$", argument)
     return int(match.group(1)) if match else None
@@ -127,16 +134,24 @@ def parse_listing(
         elif any(r.search(target) for r in listing_res):
             listing.listing_urls.append(absolute)
 
-    rel_next = doc.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href")
+    hinted: list[str] = []
     for xpath in getattr(profile, "next_page_xpaths", ()) or ():
         found = doc.xpath(xpath)
         if found:
-            rel_next = [str(found[0])] + list(rel_next)
+            hinted.append(_href(found[0]))
             break
+    hinted += [str(h) for h in doc.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href")]
     wanted = listing.page + 1
-    if rel_next:
-        listing.next_url = urldefrag(urljoin(url, str(rel_next[0]).strip()))[0]
-    elif wanted in numbered:
+    for href in hinted:
+        match = POSTBACK_RE.search(href)
+        if match:
+            target, argument = match.group(1), match.group(2)
+            listing.next_postback = Postback(target, argument, _postback_page(argument))
+            return listing
+        if href.strip() and not href.lower().startswith("javascript:"):
+            listing.next_url = urldefrag(urljoin(url, href.strip()))[0]
+            return listing
+    if wanted in numbered:
         listing.next_url = numbered[wanted]
     elif next_by_text:
         listing.next_url = next_by_text

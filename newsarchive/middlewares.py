@@ -107,7 +107,9 @@ class WarcCaptureMiddleware:
         if writer is None or index is None:
             return response
         fetched = utc_now()
-        kind = request.meta.get("kind", "robots" if request.url.endswith("/robots.txt") else "other")
+        kind = request.meta.get(
+            "kind", "robots" if request.url.endswith("/robots.txt") else "other"
+        )
         ip = str(response.ip_address) if getattr(response, "ip_address", None) else None
         request_headers = [("Host", urlsplit(request.url).netloc), *_header_pairs(request.headers)]
         response_headers = _header_pairs(response.headers)

@@ -35,12 +35,14 @@ class ArchivePipeline:
         if isinstance(item, ArticleItem):
             capture = item.capture
             if capture is not None and capture.record_id and session.writer is not None:
-                session.writer.write_metadata(
+                metadata = session.writer.write_metadata(
                     item.final_url,
                     concurrent_to=capture.record_id,
                     payload=item.article,
                     date=utc_now(),
                 )
+                if capture.capture_id is not None:
+                    index.set_capture_metadata(capture.capture_id, metadata)
             outcome = index.record_article(
                 session.crawl_id,
                 item.site,

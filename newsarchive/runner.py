@@ -8,6 +8,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from newsarchive.archiving import failed_attempts, lost_requests
 from spiders.adhoc import AdhocSpider
 from spiders.base import PortalSpider
 
@@ -29,7 +30,7 @@ class CrawlResult:
 
     @property
     def errors(self) -> int:
-        return sum(s.count("errors") for s in self.sites)
+        return sum(lost_requests(s.stats) for s in self.sites)
 
     @property
     def pages(self) -> int:
@@ -58,7 +59,8 @@ class CrawlResult:
                 f"{s.site}: {s.count('captures')} fetches, articles new {s.count('articles_new')}, "
                 f"changed {s.count('articles_changed')}, unchanged {s.count('articles_unchanged')}, "
                 f"gone {s.count('articles_gone')}, images {s.count('images')}, "
-                f"attachments {s.count('attachments')}, errors {s.count('errors')} ({s.reason})"
+                f"attachments {s.count('attachments')}, failed attempts {failed_attempts(s.stats)}, "
+                f"lost {lost_requests(s.stats)} ({s.reason})"
             )
         return lines
 

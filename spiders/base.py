@@ -80,6 +80,10 @@ class PortalSpider(scrapy.Spider):
         return int(self._setting("NEWSARCHIVE_MAX_PAGES", 0) or 0)
 
     @property
+    def page_maxsize(self) -> int:
+        return int(self._setting("NEWSARCHIVE_PAGE_MAXSIZE", 10 << 20))
+
+    @property
     def since(self) -> date | None:
         value = self._setting("NEWSARCHIVE_SINCE")
         return date.fromisoformat(str(value)[:10]) if value else None
@@ -98,13 +102,19 @@ class PortalSpider(scrapy.Spider):
                 yield self.article_request(url)
         # Files of articles a killed crawl archived without their images or attachments.
         for pending in index.pending_files(self.site_name):
-            yield self.file_request(pending["url"], pending["article_url"], pending["kind"], pending.get("name"))
+            yield self.file_request(
+                pending["url"], pending["article_url"], pending["kind"], pending.get("name")
+            )
 
     # -- listings ------------------------------------------------------------------------
     def parse_listing(self, response: Response) -> Iterator[Request]:
         page = response.meta.get("page", 1)
         listing = parse_listing(
-            response.body, response.url, self.profile, allowed_hosts=self.page_hosts, current_page=page
+            response.body,
+            response.url,
+            self.profile,
+            allowed_hosts=self.page_hosts,
+            current_page=page,
         )
         if response.meta.get("home"):
             for url in listing.listing_urls:
@@ -149,7 +159,7 @@ class PortalSpider(scrapy.Spider):
             url,
             callback=self.parse_listing,
             errback=self.on_error,
-            meta={"kind": "listing", **meta},
+            meta={"kind": "listing", "download_maxsize": self.page_maxsize, **meta},
             dont_filter=bool(meta.get("home")),
         )
 
@@ -171,7 +181,7 @@ class PortalSpider(scrapy.Spider):
             meta={
                 "kind": "page",
                 "handle_httpstatus_list": [304, *GONE_STATUSES],
-                "download_maxsize": int(self._setting("NEWSARCHIVE_PAGE_MAXSIZE", 10 << 20)),
+                "download_maxsize": self.page_maxsize,
             },
         )
 
@@ -180,7 +190,11 @@ class PortalSpider(scrapy.Spider):
         seen_at = response.meta.get("newsarchive_fetched_at") or utc_now().isoformat()
         if response.status == 304:
             yield NotModifiedItem(
-                self.site_name, requested, seen_at, _header(response, "ETag"), _header(response, "Last-Modified")
+                self.site_name,
+                requested,
+                seen_at,
+                _header(response, "ETag"),
+                _header(response, "Last-Modified"),
             )
             return
         if response.status in GONE_STATUSES:
@@ -214,7 +228,9 @@ class PortalSpider(scrapy.Spider):
                 yield self.file_request(image["url"], response.url, "image", image.get("caption"))
         for attachment in article.get("attachments", []):
             if not index.has_file(attachment["url"]):
-                yield self.file_request(attachment["url"], response.url, "attachment", attachment.get("name"))
+                yield self.file_request(
+                    attachment["url"], response.url, "attachment", attachment.get("name")
+                )
 
     # -- files ---------------------------------------------------------------------------
     def file_request(self, url: str, article_url: str, kind: str, name: str | None) -> Request:
@@ -246,5 +262,6 @@ class PortalSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         self.crawler.stats.inc_value("newsarchive/errors")
         request = getattr(failure, "request", None)
-        self.logger.warning("failed: %s (%s)", getattr(request, "url", "?"), failure.getErrorMessage())
-
+        self.logger.warning(
+            "failed: %s (%s)", getattr(request, "url", "?"), failure.getErrorMessage()
+        )

@@ -1,12 +1,15 @@
+import pytest
+
 from newsarchive.crawlsettings import parse_host_map
 from newsarchive.hostmap import HostMap
-
-import pytest
 
 
 def test_glob_maps_subdomains_and_keeps_path_and_query():
     hm = HostMap.from_setting({"*.haiphong.gov.vn": "127.0.0.1:8765"})
-    assert hm.rewrite("https://haian.haiphong.gov.vn/a/b-1?page=2#x") == "http://127.0.0.1:8765/a/b-1?page=2"
+    assert (
+        hm.rewrite("https://haian.haiphong.gov.vn/a/b-1?page=2#x")
+        == "http://127.0.0.1:8765/a/b-1?page=2"
+    )
 
 
 def test_unmapped_host_is_left_alone():

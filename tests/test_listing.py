@@ -43,7 +43,10 @@ def test_path_pagination_with_next_text_only():
 
 def test_rel_next_wins():
     html = b'<html><head><link rel="next" href="/list?p=9"></head><body></body></html>'
-    assert parse_listing(html, "https://h.gov.vn/list?p=8", None).next_url == "https://h.gov.vn/list?p=9"
+    assert (
+        parse_listing(html, "https://h.gov.vn/list?p=8", None).next_url
+        == "https://h.gov.vn/list?p=9"
+    )
 
 
 def test_last_page_has_no_next():
@@ -58,7 +61,9 @@ def test_aspnet_postback_pager_gives_the_next_postback():
         "<a href=\"javascript:__doPostBack('ctl00$MainContent$pager','Page$3')\">3</a>"
         "</form>"
     )
-    listing = parse_listing(html, "https://v.gov.vn/Portal/Default.aspx?CategoryID=3", None, current_page=2)
+    listing = parse_listing(
+        html, "https://v.gov.vn/Portal/Default.aspx?CategoryID=3", None, current_page=2
+    )
     assert listing.next_url is None
     assert listing.next_postback == Postback("ctl00$MainContent$pager", "Page$3", 3)
 

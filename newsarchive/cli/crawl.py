@@ -25,16 +25,47 @@ def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every configured site.")
 @click.option("--url", help="Ad hoc crawl of a site with no configuration, from this listing URL.")
 @click.option("--profile", help="Extraction profile (default: the site's, or 'generic' for --url).")
-@click.option("--data", envvar="NEWSARCHIVE_DATA", type=click.Path(file_okay=False), help="Archive folder [env NEWSARCHIVE_DATA; default ./data].")
+@click.option(
+    "--data",
+    envvar="NEWSARCHIVE_DATA",
+    type=click.Path(file_okay=False),
+    help="Archive folder [env NEWSARCHIVE_DATA; default ./data].",
+)
 @click.option("--max-pages", type=click.IntRange(min=1), help="Listing pages to walk per category.")
 @click.option("--since", help="Skip articles published before this date (YYYY-MM-DD).")
-@click.option("--fast", is_flag=True, help="No delays, many connections: ONLY for the local replica.")
-@click.option("--map", "host_map", multiple=True, metavar="PATTERN=HOST:PORT", help="Fetch hosts matching PATTERN from another address (e.g. the replica).")
-@click.option("--recheck-hours", type=float, help="Re-check known articles last checked this long ago (0 = all; -1 = never).")
-@click.option("--log-json", type=click.Path(dir_okay=False), help="Append JSON-lines progress events to this file.")
-@click.option("--progress/--no-progress", default=None, help="Live progress line (default: when stderr is a terminal).")
-@click.option("--max-error-rate", type=click.FloatRange(0, 1), help="Exit 1 when failed requests exceed this fraction [0.05].")
-@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
+@click.option(
+    "--fast", is_flag=True, help="No delays, many connections: ONLY for the local replica."
+)
+@click.option(
+    "--map",
+    "host_map",
+    multiple=True,
+    metavar="PATTERN=HOST:PORT",
+    help="Fetch hosts matching PATTERN from another address (e.g. the replica).",
+)
+@click.option(
+    "--recheck-hours",
+    type=float,
+    help="Re-check known articles last checked this long ago (0 = all; -1 = never).",
+)
+@click.option(
+    "--log-json",
+    type=click.Path(dir_okay=False),
+    help="Append JSON-lines progress events to this file.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Live progress line (default: when stderr is a terminal).",
+)
+@click.option(
+    "--max-error-rate",
+    type=click.FloatRange(0, 1),
+    help="Exit 1 when failed requests exceed this fraction [0.05].",
+)
+@click.option(
+    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting."
+)
 def crawl(
     sites: tuple[str, ...],
     all_sites: bool,
@@ -73,9 +104,13 @@ def crawl(
         raise click.ClickException(f"name a site ({', '.join(sorted(SITES))}), --all or --url")
     unknown = [n for n in names if n not in SITES]
     if unknown:
-        raise click.ClickException(f"unknown site {unknown[0]!r} (known: {', '.join(sorted(SITES))})")
+        raise click.ClickException(
+            f"unknown site {unknown[0]!r} (known: {', '.join(sorted(SITES))})"
+        )
     if profile and profile not in PROFILES:
-        raise click.ClickException(f"unknown profile {profile!r} (known: {', '.join(sorted(PROFILES))})")
+        raise click.ClickException(
+            f"unknown profile {profile!r} (known: {', '.join(sorted(PROFILES))})"
+        )
     if url and not url.startswith(("http://", "https://")):
         raise click.ClickException(f"--url must be an http(s) URL, got {url!r}")
     if since:

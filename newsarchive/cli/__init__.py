@@ -11,7 +11,9 @@ from newsarchive import __version__
 # (module, attribute) of each command; imported lazily so `newsarchive --help` stays fast
 # and one broken optional dependency cannot take the whole CLI down.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "extract": ("newsarchive.cli.extract", "extract"),
     "replica": ("newsarchive.cli.replica", "replica"),
+    "verify": ("newsarchive.cli.verify", "verify"),
     "crawl": ("newsarchive.cli.crawl", "crawl"),
 }
 

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import sqlite_utils
 
 from archive import migrations
-from archive.query import SearchError, reaccent, to_match
+from archive.query import SearchError, reaccent, title_near, to_match
 from archive.records import RecordRef
 
 __all__ = ["Index", "SearchError", "StoredCapture", "content_hash", "timestamp"]
@@ -614,6 +614,7 @@ class Index:
         hi = _date_text(until)
         params = {
             "match": match,
+            "near": title_near(query),
             "site": site,
             "since": lo,
             "until": None if hi is None else hi + "\uffff",  # inclusive of the whole day
@@ -632,7 +633,13 @@ class Index:
             " AND (:site IS NULL OR a.site = :site)"
             " AND (:since IS NULL OR COALESCE(a.published, a.first_seen) >= :since)"
             " AND (:until IS NULL OR COALESCE(a.published, a.first_seen) <= :until)"
-            " ORDER BY rank LIMIT :limit"
+            # Titles holding the query's words close together first, then bm25.
+            + (
+                " ORDER BY a.id IN (SELECT rowid FROM articles_fts"
+                " WHERE articles_fts MATCH :near) DESC, rank LIMIT :limit"
+                if params["near"]
+                else " ORDER BY rank LIMIT :limit"
+            )
         )
         try:
             rows = self._all(sql, params)

@@ -405,3 +405,21 @@ def test_summary_counts(idx):
     record(idx)
     summary = idx.summary()
     assert (summary["articles"], summary["versions"], summary["images"]) == (1, 1, 1)
+
+
+def test_title_holding_the_words_together_ranks_first(idx):
+    scattered = {
+        **ARTICLE,
+        "title": "Hội nghị tổng kết công tác dân vận",
+        "lead": "Đảng ủy phường Đằng Hải và quận Hải An bàn việc.",
+        "body": "Hải An. " * 3 + "Đảng bộ khối cơ quan. Đằng Lâm.",
+    }
+    record(idx, scattered, url="https://haian.haiphong.gov.vn/tin/2")
+    together = {
+        **ARTICLE,
+        "title": "Thường trực Thành ủy làm việc với Ban Chấp hành Đảng bộ quận Hải An",
+    }
+    together["body"] = "Một đoạn văn dài. " * 200
+    record(idx, together, url="https://haian.haiphong.gov.vn/tin/3")
+    hits = idx.search("dang bo hai an")
+    assert [h["url"] for h in hits][0] == "https://haian.haiphong.gov.vn/tin/3"

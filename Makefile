@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/python -m newsarchive.demo --data $(DATA)
 
 test: $(STAMP)
+	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -99,6 +102,13 @@ def test_sigkill_then_rerun_equals_a_clean_crawl(replica_factory, tmp_path, kill
     crawl_and_kill(replica.port, killed, "haian", after_captures=kill_after)
     _ok(run_crawl(replica.port, killed, "haian"))
     assert index_snapshot(killed / "index.db") == index_snapshot(clean / "index.db")
+    warcs = sorted((killed / "warc").glob("*.warc.gz"))
+    check = subprocess.run(
+        [str(Path(sys.executable).parent / "warcio"), "check", *map(str, warcs)],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 @pytest.mark.parametrize(

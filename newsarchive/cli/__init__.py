@@ -15,6 +15,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replica": ("newsarchive.cli.replica", "replica"),
     "verify": ("newsarchive.cli.verify", "verify"),
     "crawl": ("newsarchive.cli.crawl", "crawl"),
+    "show": ("newsarchive.cli.show", "show"),
+    "search": ("newsarchive.cli.search", "search"),
+    "export": ("newsarchive.cli.export", "export"),
+    "stats": ("newsarchive.cli.stats", "stats"),
+    "serve": ("newsarchive.cli.serve", "serve"),
+    "wacz": ("newsarchive.cli.wacz", "wacz"),
 }
 
 

@@ -1,0 +1,108 @@
+"""`newsarchive show`: one archived article, its versions, and the page as it was fetched."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+
+import click
+
+from newsarchive.cli.toolopts import data_option, open_data
+
+
+@click.command()
+@click.argument("article")
+@data_option
+@click.option("--versions", is_flag=True, help="List every version, with what changed.")
+@click.option(
+    "--html", "as_html", is_flag=True, help="Print the page's HTML as read back from the WARC."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the article record as JSON.")
+def show(article: str, data: str | None, versions: bool, as_html: bool, as_json: bool) -> None:
+    """Show an archived article by URL or index id.
+
+    Example:
+
+        newsarchive show https://haian.haiphong.gov.vn/tin-tuc-su-kien/slug-651234 --versions
+
+        newsarchive show 42 --html > page.html
+    """
+    from archive.index import Index
+    from archive.records import ArchiveError
+    from archive.warc import read_record
+
+    if sum((versions, as_html, as_json)) > 1:
+        raise click.ClickException("choose one of --versions, --html, --json")
+    data_dir = open_data(data)
+    with Index(data_dir.index_path) as index:
+        record = index.get_article(article.strip())
+        if record is None:
+            raise click.ClickException(f"no archived article {article!r} (give its URL or id)")
+        if as_html:
+            capture = index.last_capture(record["url"]) or index.last_capture(
+                record["final_url"] or ""
+            )
+            if capture is None:
+                raise click.ClickException("the index holds no stored page for this article")
+            try:
+                stored = read_record(
+                    data_dir.warc_dir, capture.filename, capture.offset, capture.length
+                )
+                body = stored.decoded
+            except ArchiveError as exc:
+                raise click.ClickException(f"cannot read the archived page: {exc}") from None
+            sys.stdout.buffer.write(body)
+            return
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=str))
+        return
+    if versions:
+        _print_versions(record)
+        return
+    _print_article(record)
+
+
+def _print_article(a: dict) -> None:
+    click.secho(a["title"] or "(no title)", bold=True)
+    click.echo(f"{a['published'] or 'date unknown'} · {a['site']} · {a['url']}")
+    status = a["status"] + (f" since {a['status_changed']}" if a["status"] != "active" else "")
+    if a.get("moved_to"):
+        status += f" -> {a['moved_to']}"
+    click.echo(
+        f"status {status} · version {a['version']} · first seen {a['first_seen']} · "
+        f"last seen {a['last_seen']}"
+    )
+    if a.get("lead"):
+        click.echo("\n" + a["lead"])
+    if a.get("body"):
+        click.echo("\n" + a["body"])
+    for image in a.get("images", []):
+        click.echo(
+            f"\n[image] {image['url']}"
+            + (f"\n        {image['caption']}" if image.get("caption") else "")
+        )
+    for att in a.get("attachments", []):
+        sha = f" sha256 {att['sha256'][:16]}…" if att.get("sha256") else " (not fetched)"
+        click.echo(f"[file] {att.get('name') or ''} {att['url']}{sha}")
+    if a.get("tags"):
+        click.echo("tags: " + ", ".join(a["tags"]))
+
+
+def _print_versions(a: dict) -> None:
+    previous: dict | None = None
+    for v in a["versions"]:
+        click.secho(f"version {v['version']} captured {v['captured_at']}: {v['title']}", bold=True)
+        if previous is not None:
+            for field in ("title", "published", "lead", "body"):
+                old, new = previous.get(field) or "", v.get(field) or ""
+                if old != new:
+                    diff = difflib.unified_diff(
+                        old.splitlines(),
+                        new.splitlines(),
+                        f"{field} v{previous['version']}",
+                        f"{field} v{v['version']}",
+                        lineterm="",
+                    )
+                    click.echo("\n".join(diff))
+        previous = v

@@ -1,0 +1,70 @@
+"""Crawl options: --since, --max-pages, --log-json, and bad input."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from tests.crawlsupport import run_crawl, truth
+
+
+@pytest.fixture(scope="module")
+def small_replica(replica_factory):
+    return replica_factory(articles=60, seed=21)
+
+
+def test_since_keeps_only_newer_articles(small_replica, tmp_path):
+    result = run_crawl(small_replica.port, tmp_path, "haian", extra=("--since", "2020-01-01"))
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "index.db") as conn:
+        published = [p for (p,) in conn.execute("select published from articles")]
+    expected = [
+        t
+        for t in truth(small_replica.base, "haian.haiphong.gov.vn")
+        if t["published"] and t["published"] >= "2020-01-01"
+    ]
+    assert published and all(p >= "2020-01-01" for p in published)
+    assert len(published) == len(expected)
+
+
+def test_max_pages_limits_listing_pages_per_category(small_replica, tmp_path):
+    result = run_crawl(small_replica.port, tmp_path, "haian", extra=("--max-pages", "1"))
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "index.db") as conn:
+        listing_urls = [
+            u for (u,) in conn.execute("select url from captures where kind = 'listing'")
+        ]
+    assert not any("page=2" in u for u in listing_urls)
+    assert any("page=" not in u for u in listing_urls)
+
+
+def test_log_json_writes_a_finished_event(small_replica, tmp_path):
+    log = tmp_path / "crawl.jsonl"
+    data = tmp_path / "data"
+    result = run_crawl(small_replica.port, data, "lechan", extra=("--log-json", str(log)))
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    finished = [e for e in events if e["event"] == "finished"]
+    assert finished and finished[-1]["articles_new"] == 60
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["crawl", "--since", "yesterday", "haian"], "--since expects YYYY-MM-DD"),
+        (["crawl", "--map", "nonsense", "haian"], "--map expects PATTERN=HOST:PORT"),
+        (["crawl", "--url", "ftp://x/y"], "--url must be an http(s) URL"),
+        (["crawl"], "name a site"),
+    ],
+)
+def test_bad_input_is_one_line_and_nonzero(args, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive", *args], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -85,9 +85,11 @@ def to_match(query: str) -> str:
 def title_near(query: str) -> str | None:
     """For a plain multi-word query, an FTS5 expression matching titles that hold all its
     words close together, so that `dang bo hai an` ranks "... Đảng bộ quận Hải An" first;
-    None for queries with operators, quotes or a single word."""
+    None for queries with operators, quotes or fewer than three words."""
     words = unicodedata.normalize("NFC", query).split()
-    if len(words) < 2 or any(w in _OPERATORS or not re.fullmatch(r"[\w.,-]+", w) for w in words):
+    # Two words: bm25's title weight already does this job, and the NEAR scan would cost
+    # as much as the whole search on a large archive.
+    if len(words) < 3 or any(w in _OPERATORS or not re.fullmatch(r"[\w.,-]+", w) for w in words):
         return None
     terms = " ".join('"' + fold(w).strip(".,-") + '"' for w in words if fold(w).strip(".,-"))
     return f"{{title_fold}} : NEAR({terms}, {len(words)})" if terms else None

@@ -12,6 +12,7 @@ from scrapy.utils.project import get_project_settings
 # Only for the local replica and benchmarks: no delay, many connections. Never the default.
 FAST: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
+    "NEWSARCHIVE_OBEY_CRAWL_DELAY": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS": 64,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 32,

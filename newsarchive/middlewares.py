@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from newsarchive.archiving import ArchiveSession, utc_now
 from newsarchive.items import CaptureRef
@@ -181,3 +185,56 @@ class WarcCaptureMiddleware:
         request.meta["newsarchive_fetched_at"] = fetched.isoformat()
         self.crawler.stats.inc_value("newsarchive/captures")
         return response
+
+
+class CrawlDelayMiddleware:
+    """Honour robots.txt `Crawl-delay`, which Scrapy reads but does not apply.
+
+    Before each request the host's download slot delay is raised to the site's Crawl-delay
+    (capped by NEWSARCHIVE_MAX_CRAWL_DELAY). It is re-asserted on every request because
+    AutoThrottle lowers slot delays as responses come back fast.
+    """
+
+    def __init__(self, crawler: Crawler, max_delay: float):
+        self.crawler = crawler
+        self.max_delay = max_delay
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
+        settings = crawler.settings
+        if not (
+            settings.getbool("ROBOTSTXT_OBEY") and settings.getbool("NEWSARCHIVE_OBEY_CRAWL_DELAY")
+        ):
+            raise NotConfigured
+        return cls(crawler, settings.getfloat("NEWSARCHIVE_MAX_CRAWL_DELAY", 60.0))
+
+    def crawl_delay(self, request: Request) -> float | None:
+        robots = self.crawler.get_downloader_middleware(RobotsTxtMiddleware)
+        # The parsed robots.txt per host is kept privately by Scrapy's middleware; a Deferred
+        # means it is still being fetched (the first requests then go at the default pace).
+        parser = getattr(robots, "_parsers", {}).get(urlparse_cached(request).netloc)
+        if parser is None or isinstance(parser, Deferred) or not hasattr(parser, "crawl_delay"):
+            return None
+        agent = self.crawler.settings.get("ROBOTSTXT_USER_AGENT") or self.crawler.settings.get(
+            "USER_AGENT"
+        )
+        delay = parser.crawl_delay(agent)
+        return None if delay is None else min(float(delay), self.max_delay)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        delay = self.crawl_delay(request)
+        if not delay:
+            return
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
+        if slot is None:
+            downloader.per_slot_settings.setdefault(key, {})["delay"] = delay
+            return
+        if slot.delay < delay:
+            slot.delay = delay
+        # Crawl-delay is a minimum: no random spacing below it (Scrapy's jitter is +-50%).
+        if getattr(slot, "jitter", 0):
+            slot.jitter = 0.0
+        elif getattr(slot, "randomize_delay", False) is True:  # Scrapy < 2.14
+            slot.randomize_delay = False

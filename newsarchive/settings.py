@@ -17,6 +17,8 @@ NEWSARCHIVE_CONTACT = "https://github.com/newsarchive/newsarchive"
 USER_AGENT = f"newsarchive/{__version__} (+{NEWSARCHIVE_CONTACT}; web archive of public news)"
 
 ROBOTSTXT_OBEY = True
+NEWSARCHIVE_OBEY_CRAWL_DELAY = True  # robots.txt Crawl-delay, applied per host
+NEWSARCHIVE_MAX_CRAWL_DELAY = 60.0  # seconds; a larger Crawl-delay is capped
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -70,6 +72,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Honour Retry-After on 429/503 (Scrapy's RetryMiddleware ignores it).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsarchive.middlewares.RetryAfterMiddleware": 550,
+    # Right after RobotsTxtMiddleware (100), which parses robots.txt.
+    "newsarchive.middlewares.CrawlDelayMiddleware": 110,
     # Capture what the server sent, before HttpCompressionMiddleware (590) decodes it and
     # before RedirectMiddleware (600) replaces 3xx responses.
     "newsarchive.middlewares.WarcCaptureMiddleware": 610,

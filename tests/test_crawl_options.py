@@ -68,3 +68,37 @@ def test_bad_input_is_one_line_and_nonzero(args, message):
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _fetch_times(db, host):
+    with sqlite3.connect(db) as conn:
+        dates = [
+            d
+            for (d,) in conn.execute(
+                "select warc_date from captures where url like ? order by warc_date",
+                (f"https://{host}/%",),
+            )
+        ]
+    from datetime import datetime
+
+    return [datetime.fromisoformat(d.replace("Z", "+00:00")) for d in dates]
+
+
+def test_robots_crawl_delay_spaces_requests_to_a_host(replica_factory, tmp_path):
+    tiny = replica_factory(articles=8, seed=22)
+    # Polite defaults, minus the fixed delay and AutoThrottle: only Crawl-delay (1 s in the
+    # replica's robots.txt, capped here to 0.4 s to keep the test short) spaces requests.
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "newsarchive", "crawl", "lechan", "--no-progress",
+            "--map", f"*.haiphong.gov.vn=127.0.0.1:{tiny.port}", "--data", str(tmp_path),
+            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+            "-s", "NEWSARCHIVE_MAX_CRAWL_DELAY=0.4", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4",
+        ],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    times = _fetch_times(tmp_path / "index.db", "lechan.haiphong.gov.vn")
+    gaps = [(b - a).total_seconds() for a, b in zip(times[2:], times[3:])]
+    assert len(gaps) > 5
+    assert min(gaps) >= 0.3, gaps

@@ -2,20 +2,26 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+BASE   := $(VENV)/.installed-base
+STAMP  := $(VENV)/.installed-dev
 DATA   ?= ./data
 
 .PHONY: install demo test lint format bench soak replica clean
 
-$(STAMP): pyproject.toml
+# Two stamps: the demo needs only the package; tests and benchmarks need their extras too.
+$(BASE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(BASE)
+
+$(STAMP): $(BASE)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(BASE)
 	$(BIN)/python -m newsarchive.demo --data $(DATA)
 
 test: $(STAMP)
@@ -36,7 +42,7 @@ bench: $(STAMP)
 soak: $(STAMP)
 	$(BIN)/python bench/run.py --soak
 
-replica: $(STAMP)
+replica: $(BASE)
 	$(BIN)/newsarchive replica --port 8765
 
 clean:

@@ -77,7 +77,7 @@ def spider_class(name: str) -> type[PortalSpider]:
 def run_crawl(
     settings: Settings, site_names: list[str], *, url: str | None = None, profile: str | None = None
 ) -> CrawlResult:
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     if url:
         crawler = process.create_crawler(AdhocSpider)

@@ -16,13 +16,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import FormRequest, Request, Response
+from form2request import form2request
+from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from newsarchive.archiving import ArchiveSession, utc_now
 from newsarchive.extract import extract
 from newsarchive.items import ArticleItem, FileItem, GoneItem, MovedItem, NotModifiedItem
-from newsarchive.listing import parse_listing
+from newsarchive.listing import Postback, parse_listing
 from newsarchive.profiles import Profile, get_profile
 from newsarchive.sites import Site, get_site
 
@@ -142,17 +143,23 @@ class PortalSpider(scrapy.Spider):
         if listing.next_url:
             yield self.listing_request(listing.next_url, meta)
         elif listing.next_postback is not None:
-            yield FormRequest.from_response(
-                response,
-                formdata={
-                    "__EVENTTARGET": listing.next_postback.target,
-                    "__EVENTARGUMENT": listing.next_postback.argument,
-                },
-                dont_click=True,
-                callback=self.parse_listing,
-                errback=self.on_error,
-                meta=meta,
-            )
+            request = self.postback_request(response, listing.next_postback, meta)
+            if request is not None:
+                yield request
+
+    def postback_request(
+        self, response: Response, postback: Postback, meta: dict[str, Any]
+    ) -> Request | None:
+        """An ASP.NET pager click: the page's form (with its __VIEWSTATE) posted back with
+        __EVENTTARGET/__EVENTARGUMENT set, as the browser's __doPostBack() does."""
+        forms = response.xpath("//form[.//input[@name='__VIEWSTATE']]") or response.xpath("//form")
+        if not forms:
+            self.logger.warning("postback pager without a form on %s", response.url)
+            return None
+        data = {"__EVENTTARGET": postback.target, "__EVENTARGUMENT": postback.argument}
+        return form2request(forms[0], data, click=False).to_scrapy(
+            callback=self.parse_listing, errback=self.on_error, meta=meta
+        )
 
     def listing_request(self, url: str, meta: dict[str, Any]) -> Request:
         return Request(

@@ -45,26 +45,44 @@ def retry_after_seconds(value: bytes | str | None, now_ts: float | None = None) 
 
 
 class RetryAfterMiddleware(RetryMiddleware):
-    """Scrapy's retries, but a 429/503 with Retry-After waits as long as the server asked
-    (capped by NEWSARCHIVE_RETRY_AFTER_MAX), so a struggling portal is not hammered."""
+    """Scrapy's retries with waits: a 429/503 with Retry-After waits as long as the server
+    asked (capped by NEWSARCHIVE_RETRY_AFTER_MAX); other 5xx, timeouts and dropped
+    connections back off exponentially (NEWSARCHIVE_RETRY_BACKOFF seconds, doubling per
+    attempt, same cap), so a struggling portal is not hammered."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         mw = super().from_crawler(crawler)
         mw.retry_after_max = crawler.settings.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX", 120.0)
+        mw.backoff = crawler.settings.getfloat("NEWSARCHIVE_RETRY_BACKOFF", 2.0)
         return mw
+
+    def backoff_seconds(self, retry: Request, asked: float | None) -> float:
+        if asked is not None:
+            return min(asked, self.retry_after_max)
+        attempt = max(int(retry.meta.get("retry_times", 1)), 1)
+        return min(self.backoff * 2 ** (attempt - 1), self.retry_after_max)
 
     async def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
-        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
         retry = self._retry(request, f"HTTP {response.status}")
         if retry is None:
             return response
-        if wait:
-            await asyncio.sleep(min(wait, self.retry_after_max))
+        asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+        await asyncio.sleep(self.backoff_seconds(retry, asked))
+        return retry
+
+    async def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
+            return None
+        retry = self._retry(request, exception)
+        if retry is not None:
+            await asyncio.sleep(self.backoff_seconds(retry, None))
         return retry
 
 

@@ -32,7 +32,8 @@ DOWNLOAD_TIMEOUT = 60
 RETRY_ENABLED = True
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-NEWSARCHIVE_RETRY_AFTER_MAX = 120.0  # seconds; a longer Retry-After is capped, not obeyed
+NEWSARCHIVE_RETRY_AFTER_MAX = 120.0  # seconds; a longer Retry-After or backoff is capped
+NEWSARCHIVE_RETRY_BACKOFF = 2.0  # first wait before a retry without Retry-After; doubles
 REDIRECT_MAX_TIMES = 8
 
 # Pages over 10 MB are not articles; files may be larger. Per-request meta overrides these.

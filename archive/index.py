@@ -500,6 +500,31 @@ class Index:
             )
             return cur.rowcount > 0
 
+    def link_archived_file(
+        self, article_url: str, kind: Literal["image", "attachment"], url: str, name: str | None
+    ) -> bool:
+        """Record for `article_url` a file already archived for another article (a shared
+        image or attachment), pointing at the same WARC record; False if none is archived."""
+        row = self._one(
+            "SELECT mime_type, size, sha256, warc_file, warc_offset, warc_length FROM ("
+            " SELECT mime_type, size, sha256, warc_file, warc_offset, warc_length FROM images"
+            " WHERE url = :u AND warc_file IS NOT NULL UNION ALL"
+            " SELECT mime_type, size, sha256, warc_file, warc_offset, warc_length FROM attachments"
+            " WHERE url = :u AND warc_file IS NOT NULL) LIMIT 1",
+            {"u": url},
+        )
+        if row is None:
+            return False
+        location = {
+            "warc_file": row["warc_file"],
+            "warc_offset": row["warc_offset"],
+            "warc_length": row["warc_length"],
+        }
+        ref = type("Location", (), location)()
+        return self.record_file(
+            article_url, kind, url, name, row["mime_type"], row["size"], row["sha256"], ref
+        )
+
     # -- reading ---------------------------------------------------------------------------
 
     def article_state(self, url: str) -> dict | None:

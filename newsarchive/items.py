@@ -68,3 +68,14 @@ class FileItem:
     size: int
     sha256: str
     capture: CaptureRef | None = None
+
+
+@dataclass
+class SharedFileItem:
+    """A file this article links that is already in the archive for another article."""
+
+    site: str
+    article_url: str
+    kind: str
+    url: str
+    name: str | None

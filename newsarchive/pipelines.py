@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from newsarchive.archiving import ArchiveSession, utc_now
-from newsarchive.items import ArticleItem, FileItem, GoneItem, MovedItem, NotModifiedItem
+from newsarchive.items import (
+    ArticleItem,
+    FileItem,
+    GoneItem,
+    MovedItem,
+    NotModifiedItem,
+    SharedFileItem,
+)
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -68,6 +75,8 @@ class ArchivePipeline:
                 item.capture,
             )
             stats.inc_value(f"newsarchive/{item.kind}s")
+        elif isinstance(item, SharedFileItem):
+            index.link_archived_file(item.article_url, item.kind, item.url, item.name)
         elif isinstance(item, NotModifiedItem):
             index.touch_article(item.url, item.checked_at, item.etag, item.last_modified)
             session.counts["articles_unchanged"] += 1

@@ -22,7 +22,14 @@ from twisted.python.failure import Failure
 
 from newsarchive.archiving import ArchiveSession, utc_now
 from newsarchive.extract import extract
-from newsarchive.items import ArticleItem, FileItem, GoneItem, MovedItem, NotModifiedItem
+from newsarchive.items import (
+    ArticleItem,
+    FileItem,
+    GoneItem,
+    MovedItem,
+    NotModifiedItem,
+    SharedFileItem,
+)
 from newsarchive.listing import Postback, parse_listing
 from newsarchive.profiles import Profile, get_profile
 from newsarchive.sites import Site, get_site
@@ -230,14 +237,14 @@ class PortalSpider(scrapy.Spider):
             redirect_urls=list(response.meta.get("redirect_urls", [])),
         )
         index = self.session.index
-        for image in article.get("images", []):
-            if not index.has_file(image["url"]):
-                yield self.file_request(image["url"], response.url, "image", image.get("caption"))
-        for attachment in article.get("attachments", []):
-            if not index.has_file(attachment["url"]):
-                yield self.file_request(
-                    attachment["url"], response.url, "attachment", attachment.get("name")
-                )
+        files = [("image", i["url"], i.get("caption")) for i in article.get("images", [])]
+        files += [("attachment", a["url"], a.get("name")) for a in article.get("attachments", [])]
+        for kind, url, name in files:
+            if index.has_file(url):
+                # Archived already (shared by another article): link it, do not fetch again.
+                yield SharedFileItem(self.site_name, response.url, kind, url, name)
+            else:
+                yield self.file_request(url, response.url, kind, name)
 
     # -- files ---------------------------------------------------------------------------
     def file_request(self, url: str, article_url: str, kind: str, name: str | None) -> Request:

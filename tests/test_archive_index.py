@@ -423,3 +423,26 @@ def test_title_holding_the_words_together_ranks_first(idx):
     record(idx, together, url="https://haian.haiphong.gov.vn/tin/3")
     hits = idx.search("dang bo hai an")
     assert [h["url"] for h in hits][0] == "https://haian.haiphong.gov.vn/tin/3"
+
+
+def test_a_file_shared_by_two_articles_is_linked_not_refetched(idx):
+    record(idx)
+    other = "https://haian.haiphong.gov.vn/tin/9"
+    record(idx, ARTICLE, url=other)
+    pdf = ARTICLE["attachments"][0]["url"]
+    idx.record_file(
+        URL, "attachment", pdf, "Quyết định", "application/pdf", 10, "ab" * 32, ref(500)
+    )
+    assert idx.link_archived_file(other, "attachment", pdf, "Quyết định")
+    rows = idx.conn.execute(
+        "SELECT a.url, t.sha256, t.warc_offset FROM attachments t JOIN articles a ON a.id = t.article_id"
+    ).fetchall()
+    assert sorted(rows) == sorted([(URL, "ab" * 32, 500), (other, "ab" * 32, 500)])
+    assert idx.pending_files("haian") == [
+        p for p in idx.pending_files("haian") if p["kind"] == "image"
+    ]
+
+
+def test_linking_a_file_never_archived_does_nothing(idx):
+    record(idx)
+    assert not idx.link_archived_file(URL, "attachment", "https://cdn.example/none.pdf", None)

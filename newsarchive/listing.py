@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
 
 import lxml.html
 
+from newsarchive.urlparts import path_and_query
+
 # Link texts that mean "next page" on Vietnamese portals (compared case-folded, stripped).
 NEXT_TEXTS = frozenset({"»", "›", ">", ">>", "sau", "tiếp", "trang sau", "tiếp theo", "next"})
 POSTBACK_RE = re.compile(r"__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
@@ -57,11 +59,6 @@ def page_number(url: str) -> int | None:
 
 def _patterns(profile: Any, name: str) -> list[re.Pattern[str]]:
     return [re.compile(p) for p in getattr(profile, name, ()) or ()]
-
-
-def _path_and_query(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _href(found: Any) -> str:
@@ -119,7 +116,7 @@ def parse_listing(
         parts = urlsplit(absolute)
         if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in hosts:
             continue
-        target = _path_and_query(absolute)
+        target = path_and_query(absolute)
         if text.isdigit() and page_number(absolute) is not None:
             numbered[int(text)] = absolute
             continue

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from urllib.parse import urlsplit
+
+from newsarchive.urlparts import path_and_query, url_host  # noqa: F401 - re-exported
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
@@ -92,22 +93,6 @@ class Profile:
 
     def is_attachment_host(self, host: str) -> bool:
         return any(fnmatchcase(host.lower(), pattern) for pattern in self.attachment_hosts)
-
-
-def url_host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
-def path_and_query(url: str) -> str:
-    """Path plus "?query" of a URL: what the URL patterns are matched against."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return ""
-    return parts.path + ("?" + parts.query if parts.query else "")
 
 
 _HAIPHONG_HOSTS = ("haiphong.gov.vn", "*.haiphong.gov.vn")

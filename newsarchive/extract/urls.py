@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
+from newsarchive.urlparts import path_and_query, url_host  # noqa: F401 - re-exported
+
 _STRIP = "".join(map(chr, range(0x21)))  # C0 controls and space, trimmed at both ends
 _TAB_NEWLINE = re.compile(r"[\t\n\r]")
 # Printable ASCII the standard leaves alone in each component ('%' kept: already encoded).
@@ -105,18 +107,3 @@ def _remove_dot_segments(path: str) -> str:
             out.append(seg)
     result = "/".join(out)
     return result if result.startswith("/") else "/" + result
-
-
-def url_host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
-def path_and_query(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return ""
-    return parts.path + ("?" + parts.query if parts.query else "")

@@ -25,3 +25,14 @@ def test_unknown_site_is_a_one_line_error():
     assert result.exit_code != 0
     assert "unknown site 'nowhere'" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "command", [["search", "foo"], ["stats"], ["show", "1"], ["crawl", "haian"]]
+)
+def test_a_damaged_index_is_a_one_line_error(tmp_path, command):
+    (tmp_path / "index.db").write_bytes(b"this is not sqlite")
+    result = CliRunner().invoke(main, [*command, "--data", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "the archive index cannot be read" in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)

@@ -137,6 +137,13 @@ def crawl(
     if max_error_rate is not None:
         settings.set("NEWSARCHIVE_ERROR_THRESHOLD", max_error_rate, priority="cmdline")
 
+    # Open (and migrate) the index before Scrapy starts, so a damaged one is a clear error.
+    from archive.index import Index
+    from archive.layout import DataDir, resolve_data_dir
+
+    with Index(DataDir(resolve_data_dir(settings.get("NEWSARCHIVE_DATA"))).index_path):
+        pass
+
     from newsarchive.runner import run_crawl
 
     result = run_crawl(settings, names, url=url, profile=profile)

@@ -71,6 +71,9 @@ class Index:
         db.execute("PRAGMA busy_timeout = 30000")
         db.execute("PRAGMA foreign_keys = ON")
         db.enable_wal()
+        # WAL + NORMAL: a crashed or killed process loses no committed transaction, and the
+        # database stays consistent after a power cut; FULL would fsync every commit.
+        db.execute("PRAGMA synchronous = NORMAL")
         migrations.migrate(db.conn)
         self.db = db
         return self

@@ -170,6 +170,13 @@ def _v2_search(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
 
 
+def _v3_file_urls(conn: sqlite3.Connection) -> None:
+    """Look-ups by file URL (is this image already archived?) happen once per file a crawl
+    meets; without these indexes each one scanned both tables."""
+    conn.execute("CREATE INDEX images_url ON images(url)")
+    conn.execute("CREATE INDEX attachments_url ON attachments(url)")
+
+
 def fold_text(text: str | None) -> str | None:
     """Folded form of a text column (captions JSON folds as text: its quotes survive)."""
     return None if text is None else fold(text)
@@ -181,7 +188,7 @@ def _v1(conn: sqlite3.Connection) -> None:
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2_search]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2_search, _v3_file_urls]
 LATEST = len(MIGRATIONS)
 
 

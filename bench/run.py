@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 def load(path: Path):
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses and pickling look modules up here
     assert spec.loader is not None
     spec.loader.exec_module(module)
     return module

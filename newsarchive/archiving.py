@@ -59,7 +59,15 @@ def utc_now() -> datetime:
 
 
 class ArchiveSession:
-    def __init__(self, data_dir: Path, warc_max_bytes: int, warc_prefix: str, settings: dict):
+    def __init__(
+        self,
+        data_dir: Path,
+        warc_max_bytes: int,
+        warc_prefix: str,
+        settings: dict,
+        fsync_interval: float = 1.0,
+    ):
+        self.fsync_interval = fsync_interval
         self.data = DataDir(data_dir)
         self.warc_max_bytes = warc_max_bytes
         self.warc_prefix = warc_prefix
@@ -78,6 +86,7 @@ class ArchiveSession:
             warc_max_bytes=settings.getint("NEWSARCHIVE_WARC_MAX_BYTES"),
             warc_prefix=settings.get("NEWSARCHIVE_WARC_PREFIX"),
             settings=snapshot,
+            fsync_interval=settings.getfloat("NEWSARCHIVE_WARC_FSYNC_INTERVAL", 1.0),
         )
         session.crawler = crawler
         crawler.signals.connect(session.spider_opened, signal=signals.spider_opened)
@@ -94,6 +103,7 @@ class ArchiveSession:
             prefix=self.warc_prefix,
             max_bytes=self.warc_max_bytes,
             software=f"newsarchive/{__version__}",
+            fsync_interval=self.fsync_interval,
             info={
                 **CAPTURE_NOTES,
                 "crawler": f"newsarchive/{__version__} (Scrapy)",

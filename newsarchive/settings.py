@@ -42,6 +42,9 @@ DOWNLOAD_WARNSIZE = 50 * 1024 * 1024
 NEWSARCHIVE_PAGE_MAXSIZE = 10 * 1024 * 1024
 
 COOKIES_ENABLED = False
+# Items from one response processed in parallel (Scrapy's default, 100, starts 100 asyncio
+# tasks per response even when a page yields three items; our pipeline is synchronous).
+CONCURRENT_ITEMS = 8
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
@@ -60,6 +63,8 @@ DOWNLOAD_HANDLERS = {
 NEWSARCHIVE_DATA = None
 NEWSARCHIVE_WARC_MAX_BYTES = 1_000_000_000
 NEWSARCHIVE_WARC_PREFIX = "newsarchive"
+# fsync WARC files at most this often (seconds; 0 = after every record) and at close.
+NEWSARCHIVE_WARC_FSYNC_INTERVAL = 1.0
 # Incremental crawling: stop paging a category after this many listing pages in a row hold
 # nothing new (0 = always walk every page), and re-check known articles with a conditional
 # GET when their last check is older than this many hours (negative = never re-check).

@@ -37,13 +37,16 @@ def read_record(
 
 def parse_member(data: bytes, filename: str, offset: int) -> ArchivedRecord:
     """Parse one gzip member (one record) held in memory."""
+    if not data.startswith(b"\x1f\x8b"):
+        # Every record is its own gzip member: anything else is a wrong offset or damage.
+        raise RecordNotFound(f"{filename}: no gzip member at offset {offset}")
     try:
         it = ArchiveIterator(io.BytesIO(data), check_digests=True)
         record = next(iter(it), None)
         if record is None:
             raise RecordNotFound(f"{filename}: no WARC record at offset {offset}")
         return _to_archived(record, filename, offset, len(data))
-    except (ArchiveLoadFailed, zlib.error, EOFError, ValueError, OSError) as exc:
+    except (ArchiveLoadFailed, zlib.error, EOFError, ValueError, OSError, LookupError) as exc:
         raise RecordNotFound(f"{filename}: unreadable record at offset {offset}: {exc}") from exc
 
 

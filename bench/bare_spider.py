@@ -1,0 +1,133 @@
+"""A bare, fetch-only Scrapy spider: the "what Scrapy alone costs" peer of bench_crawl.py.
+
+It walks what `newsarchive crawl haian` walks - home -> category listings (and their
+`?page=N` pages) -> articles -> images and attachments - with simple URL rules, and does
+nothing else: no extraction, no WARC, no index, no item pipeline. Its concurrency settings
+are those of `newsarchive crawl --fast` (newsarchive.crawlsettings.FAST), robots.txt obeyed,
+and it reaches the replica through the project's HostMapDownloadHandler.
+
+It runs in a process of its own, without the project's Scrapy settings (scrapy.cfg would
+otherwise bring in the archive pipeline and extensions):
+
+    python bench/bare_spider.py --start http://haian.haiphong.gov.vn/ \
+        --map '*.haiphong.gov.vn=127.0.0.1:8765' --out counts.json
+
+and writes {"articles": N, "listings": N, "files": N, "requests": N, "errors": N, ...}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from scrapy.http import Request, Response
+
+# Generation C URL shapes (docs/replica.md): category `/<slug>-<catid>` (page N `?page=N`),
+# article `/<cat-slug>/<title-slug>-<id>`. Files are any <img> in the article body and any
+# link to the CDN host.
+CATEGORY = re.compile(r"^/[a-z0-9-]+-\d+$")
+PAGE = re.compile(r"^page=\d+$")
+ARTICLE = re.compile(r"^/[a-z0-9-]+/[a-z0-9-]+-\d+$")
+CDN_HOST = "cdn.haiphong.gov.vn"
+
+
+def settings(host_map: dict[str, str]) -> dict[str, Any]:
+    """The crawl settings of `newsarchive crawl --fast`, minus everything that archives."""
+    return {
+        "BOT_NAME": "bare",
+        "ROBOTSTXT_OBEY": True,
+        "CONCURRENT_REQUESTS": 64,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_TIMEOUT": 20,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "DOWNLOAD_MAXSIZE": 200 * 1024 * 1024,
+        "NEWSARCHIVE_HOST_MAP": host_map,
+        "DOWNLOAD_HANDLERS": {
+            "http": "newsarchive.hostmap.HostMapDownloadHandler",
+            "https": "newsarchive.hostmap.HostMapDownloadHandler",
+        },
+    }
+
+
+class BareSpider(scrapy.Spider):
+    name = "bare"
+
+    def __init__(self, start: str, out: str | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.start_url = start
+        self.out = out
+        self.site_host = urlsplit(start).hostname or ""
+        self.allowed_domains = [self.site_host, CDN_HOST]
+        self.counts: dict[str, int] = {"articles": 0, "listings": 0, "files": 0, "errors": 0}
+
+    async def start(self):  # Scrapy >= 2.13
+        yield Request(self.start_url, callback=self.parse_listing, errback=self.on_error)
+
+    def start_requests(self) -> Iterator[Request]:  # older Scrapy
+        yield Request(self.start_url, callback=self.parse_listing, errback=self.on_error)
+
+    def _links(self, response: Response, query: str) -> Iterator[tuple[str, Any]]:
+        for href in response.css(query).getall():
+            url = response.urljoin(href.strip())
+            yield url, urlsplit(url)
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        self.counts["listings"] += 1
+        for url, parts in self._links(response, "a::attr(href)"):
+            if parts.hostname != self.site_host:
+                continue
+            if CATEGORY.match(parts.path) and (not parts.query or PAGE.match(parts.query)):
+                yield Request(url, callback=self.parse_listing, errback=self.on_error)
+            elif ARTICLE.match(parts.path) and not parts.query:
+                yield Request(url, callback=self.parse_article, errback=self.on_error, priority=20)
+
+    def parse_article(self, response: Response) -> Iterator[Request]:
+        if response.status == 200:
+            self.counts["articles"] += 1
+        for url, parts in self._links(response, "img::attr(src), a::attr(href)"):
+            if parts.hostname == CDN_HOST:
+                yield Request(url, callback=self.parse_file, errback=self.on_error, priority=30)
+
+    def parse_file(self, response: Response) -> None:
+        self.counts["files"] += 1
+
+    def on_error(self, failure: Any) -> None:
+        self.counts["errors"] += 1
+
+    def closed(self, reason: str) -> None:
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        result = {
+            **self.counts,
+            "requests": int(stats.get("downloader/request_count", 0)),
+            "reason": reason,
+        }
+        if self.out:
+            Path(self.out).write_text(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--start", required=True, help="home page URL (public host)")
+    parser.add_argument("--map", action="append", default=[], metavar="PATTERN=HOST:PORT")
+    parser.add_argument("--out", help="write the counts here as JSON")
+    args = parser.parse_args()
+    host_map = dict(item.split("=", 1) for item in args.map)
+    process = CrawlerProcess(settings(host_map))
+    process.crawl(BareSpider, start=args.start, out=args.out)
+    process.start()
+
+
+if __name__ == "__main__":
+    main()

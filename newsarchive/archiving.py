@@ -29,13 +29,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Recorded in every warcinfo record: what Scrapy changes between the wire and our hands.
+# Recorded in every warcinfo record beside the writer's own normalisation note: where in
+# Scrapy the bytes are taken.
 CAPTURE_NOTES = {
-    "capture-method": "Scrapy downloader middleware, before HTTP decompression and redirects",
-    "normalisation": (
-        "HTTP reason phrase rebuilt from the status code; Transfer-Encoding removed "
-        "(chunked bodies stored de-chunked, Content-Length set to the stored length); "
-        "header names in Scrapy's canonical case; payload kept with its Content-Encoding"
+    "capture-method": (
+        "Scrapy downloader middleware, after the download handler and before HTTP "
+        "decompression and redirect handling"
     ),
 }
 

@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +103,20 @@ def test_robots_crawl_delay_spaces_requests_to_a_host(replica_factory, tmp_path)
     gaps = [(b - a).total_seconds() for a, b in zip(times[2:], times[3:], strict=False)]
     assert len(gaps) > 5
     assert min(gaps) >= 0.3, gaps
+
+
+def test_plain_scrapy_crawl_works_too(small_replica, tmp_path):
+    scrapy = Path(sys.executable).parent / "scrapy"
+    result = subprocess.run(
+        [
+            str(scrapy), "crawl", "vinhbao",
+            "-s", f"NEWSARCHIVE_DATA={tmp_path}",
+            "-s", f"NEWSARCHIVE_HOST_MAP=*.haiphong.gov.vn=127.0.0.1:{small_replica.port}",
+            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+            "-s", "NEWSARCHIVE_OBEY_CRAWL_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+        ],
+        capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    with sqlite3.connect(tmp_path / "index.db") as conn:
+        assert conn.execute("select count(*) from articles").fetchone()[0] == 60

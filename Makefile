@@ -25,7 +25,7 @@ demo: $(BASE)
 	$(BIN)/python -m newsarchive.demo --data $(DATA)
 
 test: $(STAMP)
-	bash scripts/install-browser.sh
+	bash scripts/install-browser.sh || echo "could not install Chromium: the browser test will say it was skipped"
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

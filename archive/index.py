@@ -21,8 +21,9 @@ from typing import Any, Literal
 import sqlite_utils
 
 from archive import migrations
-from archive.query import SearchError, reaccent, title_near, to_match
+from archive.query import SearchError, title_near, to_match
 from archive.records import RecordRef
+from archive.snippet import make_snippet
 
 __all__ = ["Index", "SearchError", "StoredCapture", "content_hash", "timestamp"]
 
@@ -694,12 +695,8 @@ class Index:
             ids = [r[0] for r in ranked]
             details = self._all(
                 "SELECT a.id, a.site, a.url, a.title, a.published, a.status, a.first_seen,"
-                " a.title AS _t, a.lead AS _l, a.body AS _b, a.captions AS _c,"
-                " snippet(articles_fts, -1, :m0, :m1, '…', 24) AS snippet"
-                " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-                " WHERE articles_fts MATCH :match AND articles_fts.rowid IN"
-                f" ({', '.join(str(i) for i in ids)})",
-                params,
+                " a.lead AS _l, a.body AS _b, a.captions AS _c FROM articles a"
+                f" WHERE a.id IN ({', '.join(str(i) for i in ids)})"
             )
         except sqlite3.OperationalError as exc:
             raise SearchError(f"cannot search for {query!r}: {exc}") from exc
@@ -708,8 +705,8 @@ class Index:
         for article_id, _tier, rank in ranked:
             row = by_id[article_id]
             row["rank"] = rank
-            written = [row.pop("_t"), row.pop("_l"), row.pop("_b"), row.pop("_c")]
-            row["snippet"] = reaccent(row["snippet"] or "", written, marks)
+            texts = [row.pop("_l"), row.pop("_b"), _captions_text(row.pop("_c")), row["title"]]
+            row["snippet"] = make_snippet(texts, query, marks)
             rows.append(row)
         return rows
 
@@ -799,6 +796,16 @@ def _location(ref: Any) -> dict[str, Any]:
         "length": getattr(ref, "warc_length", None),
         "capture_id": getattr(ref, "capture_id", None),
     }
+
+
+def _captions_text(value: str | None) -> str | None:
+    """Captions are stored as a JSON list; snippets read them as one text."""
+    if not value:
+        return None
+    try:
+        return " · ".join(json.loads(value))
+    except (ValueError, TypeError):
+        return value
 
 
 def _text(value: Any) -> str | None:

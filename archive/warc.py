@@ -143,13 +143,6 @@ class WarcWriter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def sync(self) -> None:
-        """fsync what was written so far (call before committing index rows that point here)."""
-        with self._lock:
-            if self._fd is not None:
-                os.fsync(self._fd)
-                self._last_fsync = time.monotonic()
-
     @property
     def current_file(self) -> str | None:
         return self._filename

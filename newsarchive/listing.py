@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
 
@@ -158,8 +158,3 @@ def parse_listing(
         elif next_postback_by_text is not None:
             listing.next_postback = next_postback_by_text
     return listing
-
-
-def query_value(url: str, name: str) -> str | None:
-    values = parse_qs(urlsplit(url).query).get(name)
-    return values[0] if values else None

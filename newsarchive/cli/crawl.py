@@ -7,6 +7,7 @@ from datetime import date
 
 import click
 
+from newsarchive.cli.toolopts import data_option
 from newsarchive.sites import SITES
 
 
@@ -25,12 +26,7 @@ def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every configured site.")
 @click.option("--url", help="Ad hoc crawl of a site with no configuration, from this listing URL.")
 @click.option("--profile", help="Extraction profile (default: the site's, or 'generic' for --url).")
-@click.option(
-    "--data",
-    envvar="NEWSARCHIVE_DATA",
-    type=click.Path(file_okay=False),
-    help="Archive folder [env NEWSARCHIVE_DATA; default ./data].",
-)
+@data_option
 @click.option("--max-pages", type=click.IntRange(min=1), help="Listing pages to walk per category.")
 @click.option("--since", help="Skip articles published before this date (YYYY-MM-DD).")
 @click.option(

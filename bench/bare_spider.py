@@ -3,7 +3,7 @@
 It walks what `newsarchive crawl haian` walks - home -> category listings (and their
 `?page=N` pages) -> articles -> images and attachments - with simple URL rules, and does
 nothing else: no extraction, no WARC, no index, no item pipeline. Its concurrency settings
-are those of `newsarchive crawl --fast` (newsarchive.crawlsettings.FAST), robots.txt obeyed,
+are those of `newsarchive crawl --fast` (newsarchive.crawl.crawlsettings.FAST), robots.txt obeyed,
 and it reaches the replica through the project's HostMapDownloadHandler.
 
 It runs in a process of its own, without the project's Scrapy settings (scrapy.cfg would
@@ -55,8 +55,8 @@ def settings(host_map: dict[str, str]) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": 200 * 1024 * 1024,
         "NEWSARCHIVE_HOST_MAP": host_map,
         "DOWNLOAD_HANDLERS": {
-            "http": "newsarchive.hostmap.HostMapDownloadHandler",
-            "https": "newsarchive.hostmap.HostMapDownloadHandler",
+            "http": "newsarchive.crawl.hostmap.HostMapDownloadHandler",
+            "https": "newsarchive.crawl.hostmap.HostMapDownloadHandler",
         },
     }
 

@@ -26,7 +26,7 @@ from newsarchive.extract import extract  # noqa: E402
 from newsarchive.extract.score import EXACT_FIELDS, Score  # noqa: E402
 from newsarchive.extract.text import clean_text  # noqa: E402
 from newsarchive.extract.urls import resolve_url  # noqa: E402
-from newsarchive.profiles import get_profile  # noqa: E402
+from newsarchive.portals.profiles import get_profile  # noqa: E402
 
 FIELDS = (*EXACT_FIELDS, "body_f1", "captions_f1")
 TARGET_SPEED_RATIO = 5.0

@@ -2,7 +2,7 @@
 
 The defaults are polite, for real government sites: robots.txt obeyed, AutoThrottle on, two
 requests per host at a time, a download delay, a User-Agent that names the project.
-`newsarchive crawl --fast` (see newsarchive.crawlsettings.FAST) lifts the limits for the
+`newsarchive crawl --fast` (see newsarchive.crawl.crawlsettings.FAST) lifts the limits for the
 local replica and benchmarks only.
 """
 
@@ -55,8 +55,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 # public hostnames.
 NEWSARCHIVE_HOST_MAP: dict[str, str] = {}
 DOWNLOAD_HANDLERS = {
-    "http": "newsarchive.hostmap.HostMapDownloadHandler",
-    "https": "newsarchive.hostmap.HostMapDownloadHandler",
+    "http": "newsarchive.crawl.hostmap.HostMapDownloadHandler",
+    "https": "newsarchive.crawl.hostmap.HostMapDownloadHandler",
 }
 
 # Where the archive goes (WARCs + index); the CLI's --data and NEWSARCHIVE_DATA override it.
@@ -77,17 +77,17 @@ NEWSARCHIVE_ERROR_THRESHOLD = 0.05  # fraction of failed requests that makes the
 DOWNLOADER_MIDDLEWARES = {
     # Honour Retry-After on 429/503 (Scrapy's RetryMiddleware ignores it).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newsarchive.middlewares.RetryAfterMiddleware": 550,
+    "newsarchive.crawl.middlewares.RetryAfterMiddleware": 550,
     # Right after RobotsTxtMiddleware (100), which parses robots.txt.
-    "newsarchive.middlewares.CrawlDelayMiddleware": 110,
+    "newsarchive.crawl.middlewares.CrawlDelayMiddleware": 110,
     # Capture what the server sent, before HttpCompressionMiddleware (590) decodes it and
     # before RedirectMiddleware (600) replaces 3xx responses.
-    "newsarchive.middlewares.WarcCaptureMiddleware": 610,
+    "newsarchive.crawl.middlewares.WarcCaptureMiddleware": 610,
 }
 ITEM_PIPELINES = {
-    "newsarchive.pipelines.ArchivePipeline": 300,
+    "newsarchive.crawl.pipelines.ArchivePipeline": 300,
 }
 EXTENSIONS = {
-    "newsarchive.archiving.ArchiveSession": 100,
-    "newsarchive.progress.Progress": 200,
+    "newsarchive.crawl.archiving.ArchiveSession": 100,
+    "newsarchive.crawl.progress.Progress": 200,
 }

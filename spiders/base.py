@@ -20,7 +20,7 @@ from form2request import form2request
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from newsarchive.archiving import ArchiveSession, utc_now
+from newsarchive.crawl.archiving import ArchiveSession, utc_now
 from newsarchive.extract import extract
 from newsarchive.items import (
     ArticleItem,
@@ -31,8 +31,8 @@ from newsarchive.items import (
     SharedFileItem,
 )
 from newsarchive.listing import Postback, parse_listing
-from newsarchive.profiles import Profile, get_profile
-from newsarchive.sites import Site, get_site
+from newsarchive.portals.profiles import Profile, get_profile
+from newsarchive.portals.sites import Site, get_site
 
 ARTICLE_PRIORITY = 20  # finish articles before walking further listings: bounded memory
 FILE_PRIORITY = 30

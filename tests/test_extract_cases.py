@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.extract import extract
-from newsarchive.profiles import get_profile
+from newsarchive.portals.profiles import get_profile
 
 CASES = Path(__file__).parent / "cases" / "extract"
 TRUTH_KEYS = ("url", "title", "published", "lead", "body", "images", "attachments", "tags")

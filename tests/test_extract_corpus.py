@@ -7,7 +7,7 @@ import pytest
 
 from newsarchive.extract import extract
 from newsarchive.extract.score import Score, paragraphs
-from newsarchive.profiles import get_profile
+from newsarchive.portals.profiles import get_profile
 
 replica = pytest.importorskip("newsarchive.replica")
 

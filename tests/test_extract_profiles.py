@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from newsarchive.profiles import PROFILES, Profile, get_profile, profile_for_url
+from newsarchive.portals.profiles import PROFILES, Profile, get_profile, profile_for_url
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,7 @@ def test_five_thousand_deep_nesting() -> None:
         d = _ok(extract(html.encode(), URL))
         assert any("limit" in w for w in d["warnings"])
         _ok(extract(html.encode(), URL, None))
-    from newsarchive.profiles import get_profile
+    from newsarchive.portals.profiles import get_profile
 
     _ok(extract(("<span>" * 5000 + "x").encode(), URL, get_profile("generic")))
     _ok(extract(("<table><tr><td>" * 3000).encode(), URL, get_profile("generic")))

@@ -1,7 +1,7 @@
 import pytest
 
-from newsarchive.crawlsettings import parse_host_map
-from newsarchive.hostmap import HostMap
+from newsarchive.crawl.crawlsettings import parse_host_map
+from newsarchive.crawl.hostmap import HostMap
 
 
 def test_glob_maps_subdomains_and_keeps_path_and_query():

@@ -1,4 +1,4 @@
-from newsarchive.middlewares import retry_after_seconds
+from newsarchive.crawl.middlewares import retry_after_seconds
 
 
 def test_delta_seconds():
@@ -17,7 +17,7 @@ def test_missing_or_unreadable_is_none():
 def _middleware(**settings):
     from scrapy.utils.test import get_crawler
 
-    from newsarchive.middlewares import RetryAfterMiddleware
+    from newsarchive.crawl.middlewares import RetryAfterMiddleware
 
     crawler = get_crawler(settings_dict={"RETRY_TIMES": 5, **settings})
     return RetryAfterMiddleware.from_crawler(crawler)

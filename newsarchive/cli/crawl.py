@@ -8,7 +8,7 @@ from datetime import date
 import click
 
 from newsarchive.cli.toolopts import data_option
-from newsarchive.sites import SITES
+from newsarchive.portals.sites import SITES
 
 
 def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -90,8 +90,8 @@ def crawl(
 
         newsarchive crawl --all --fast --map '*.haiphong.gov.vn=127.0.0.1:8765'
     """
-    from newsarchive.crawlsettings import crawl_settings, parse_host_map
-    from newsarchive.profiles import PROFILES
+    from newsarchive.crawl.crawlsettings import crawl_settings, parse_host_map
+    from newsarchive.portals.profiles import PROFILES
 
     if url and (sites or all_sites):
         raise click.ClickException("give either SITE names / --all or --url, not both")
@@ -140,7 +140,7 @@ def crawl(
     with Index(DataDir(resolve_data_dir(settings.get("NEWSARCHIVE_DATA"))).index_path):
         pass
 
-    from newsarchive.runner import run_crawl
+    from newsarchive.crawl.runner import run_crawl
 
     result = run_crawl(settings, names, url=url, profile=profile)
     for line in result.summary_lines():

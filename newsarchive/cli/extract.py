@@ -42,7 +42,7 @@ def extract(page: str, url: str, profile_name: str | None, http_charset: str | N
     """
     from newsarchive.extract import extract as run_extract
     from newsarchive.extract.urls import normalize_url
-    from newsarchive.profiles import PROFILES, get_profile
+    from newsarchive.portals.profiles import PROFILES, get_profile
 
     profile = None
     if profile_name is not None:

@@ -15,7 +15,7 @@ from newsarchive.extract.head import Head, analyse_head, is_dateline
 from newsarchive.extract.page import Page
 from newsarchive.extract.text import clean_text, element_text
 from newsarchive.extract.urls import normalize_url
-from newsarchive.profiles import Profile, family_of, profile_for_url
+from newsarchive.portals.profiles import Profile, family_of, profile_for_url
 
 
 def extract(

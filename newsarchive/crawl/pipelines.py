@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.archiving import ArchiveSession, utc_now
+from newsarchive.crawl.archiving import ArchiveSession, utc_now
 from newsarchive.items import (
     ArticleItem,
     FileItem,

@@ -8,7 +8,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from newsarchive.archiving import failed_attempts, lost_requests
+from newsarchive.crawl.archiving import failed_attempts, lost_requests
 from spiders.adhoc import AdhocSpider
 from spiders.base import PortalSpider
 
@@ -68,7 +68,7 @@ class CrawlResult:
 def spider_class(name: str) -> type[PortalSpider]:
     from scrapy.spiderloader import SpiderLoader
 
-    from newsarchive.crawlsettings import crawl_settings
+    from newsarchive.crawl.crawlsettings import crawl_settings
 
     loader = SpiderLoader.from_settings(crawl_settings())
     return loader.load(name)

@@ -15,7 +15,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from newsarchive.archiving import ArchiveSession, utc_now
+from newsarchive.crawl.archiving import ArchiveSession, utc_now
 from newsarchive.items import CaptureRef
 
 if TYPE_CHECKING:

@@ -1,0 +1,1 @@
+"""Crawl machinery: archiving session, middlewares, pipelines, host map, progress, runner, crawl settings."""

@@ -1,0 +1,1 @@
+"""Portals as data: the configured sites and the extraction profiles."""

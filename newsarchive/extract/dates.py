@@ -16,7 +16,9 @@ Library use, where it earns its keep:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -49,6 +51,31 @@ _LABEL = re.compile(
     r"published|updated|date)\s*:?",
     re.I,
 )
+
+
+# Where out-of-range dates are reported while one page is extracted (see collect_warnings):
+# the parsers stay plain functions returning None, and the article still says why.
+_WARNINGS: ContextVar[list[str] | None] = ContextVar("date_warnings", default=None)
+
+
+@contextmanager
+def collect_warnings() -> Iterator[list[str]]:
+    """Collect the warnings the date parsers raise (out-of-range dates) in this context."""
+    out: list[str] = []
+    token = _WARNINGS.set(out)
+    try:
+        yield out
+    finally:
+        _WARNINGS.reset(token)
+
+
+def _out_of_range(value: object) -> None:
+    sink = _WARNINGS.get()
+    message = (
+        f"date out of the supported range ({MIN_YEAR}-{MAX_YEAR}) ignored: {str(value)[:40]!r}"
+    )
+    if sink is not None and message not in sink:
+        sink.append(message)
 
 
 @dataclass(frozen=True)
@@ -93,6 +120,7 @@ def _make(
         elif not pm and hour == 12:
             hour = 0
     if not MIN_YEAR <= year <= MAX_YEAR:
+        _out_of_range(f"{d}/{m}/{y}")
         return None
     try:
         return datetime(year, month, day, hour, minute, second, tzinfo=tz)
@@ -184,11 +212,14 @@ def parse_iso(value: str | None, tz_name: str = LOCAL_TZ_NAME) -> DateHit | None
         dt = isoparse(value)
     except (ValueError, OverflowError):
         return None
+    # Check the year before converting: .NET's DateTime.MinValue/MaxValue
+    # (0001-01-01T00:00:00+07:00, 9999-12-31T23:59:59Z) overflow datetime on astimezone().
+    if not MIN_YEAR <= dt.year <= MAX_YEAR:
+        _out_of_range(value)
+        return None
     tz = get_tz(tz_name)
     has_time = len(value) > 10
     dt = dt.replace(tzinfo=tz) if dt.tzinfo is None else dt.astimezone(tz)
-    if not MIN_YEAR <= dt.year <= MAX_YEAR:
-        return None
     return DateHit(dt.replace(microsecond=0), has_time)
 
 
@@ -204,10 +235,8 @@ def parse_labelled(text: str, tz_name: str = LOCAL_TZ_NAME) -> DateHit | None:
     rest = text[m.end() :].strip()
     if not rest or not any(c.isdigit() for c in rest):
         return None
-    try:
-        import dateparser
-    except ImportError:
-        return None
+    import dateparser  # a declared dependency, imported lazily (it costs ~0.5 s to load)
+
     settings = {
         "DATE_ORDER": "DMY",
         "PARSERS": ["absolute-time"],
@@ -219,7 +248,10 @@ def parse_labelled(text: str, tz_name: str = LOCAL_TZ_NAME) -> DateHit | None:
         dt = dateparser.parse(rest, languages=["vi", "en"], settings=settings)
     except Exception:  # dateparser raises assorted errors on odd input
         return None
-    if dt is None or not MIN_YEAR <= dt.year <= MAX_YEAR:
+    if dt is None:
+        return None
+    if not MIN_YEAR <= dt.year <= MAX_YEAR:
+        _out_of_range(rest)
         return None
     tz = get_tz(tz_name)
     return DateHit(dt.replace(tzinfo=tz, microsecond=0), bool(_TIME_RE.search(rest)))

@@ -8,7 +8,7 @@ from newsarchive.extract import links
 from newsarchive.extract.article import FIELDS, Article
 from newsarchive.extract.clean import parse_html
 from newsarchive.extract.content import BodyResult, walk_body
-from newsarchive.extract.dates import DateHit, find_date, parse_iso
+from newsarchive.extract.dates import DateHit, collect_warnings, find_date, parse_iso
 from newsarchive.extract.decode import decode_html
 from newsarchive.extract.dom import select_all, select_first, tag_of
 from newsarchive.extract.head import Head, analyse_head, is_dateline
@@ -30,13 +30,49 @@ def extract(
     `profile` None picks one from the URL (host and shape); `http_charset` is the charset
     of the HTTP Content-Type header, if any (it may be wrong; see decode.py).
     """
+    with collect_warnings() as date_warnings:
+        try:
+            article = _extract(html, url, profile, http_charset)
+        except Exception as exc:  # last line of defence for the crawler: report, don't crash
+            article = salvage(html, url, http_charset)
+            article.warnings.append(f"extraction failed: {type(exc).__name__}: {exc}")
+    article.warnings.extend(w for w in date_warnings if w not in article.warnings)
+    return article
+
+
+def salvage(html: bytes | str, url: str, http_charset: str | None = None) -> Article:
+    """What a page whose extraction crashed still says: its title and its text paragraphs,
+    so a page with content is never stored as an empty article (every field `fallback`)."""
+    article = Article(url=url if isinstance(url, str) else "")
+    article.provenance = dict.fromkeys(FIELDS, "missing")
     try:
-        return _extract(html, url, profile, http_charset)
-    except Exception as exc:  # last line of defence for the crawler: report, don't crash
-        article = Article(url=url if isinstance(url, str) else "")
-        article.provenance = dict.fromkeys(FIELDS, "missing")
-        article.warnings.append(f"extraction failed: {type(exc).__name__}: {exc}")
+        raw = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else bytes(html)
+        text, _ = decode_html(raw, http_charset)
+        doc, _ = parse_html(text)
+    except Exception as exc:
+        article.warnings.append(f"salvage failed: {type(exc).__name__}: {exc}")
         return article
+    if doc is None:
+        return article
+    for path in ("//h1", "//title"):
+        found = [clean_text("".join(el.itertext())) for el in doc.xpath(path)]
+        title = next((t for t in found if t), None)
+        if title:
+            article.title, article.provenance["title"] = title, "fallback"
+            break
+    paragraphs: list[str] = []
+    for el in doc.xpath("//body//p | //body//li[not(descendant::p)]"):
+        line = clean_text("".join(el.itertext()))
+        if line and line != article.title and line not in paragraphs:
+            paragraphs.append(line)
+    if not paragraphs:
+        body = doc.xpath("//body")
+        line = clean_text(" ".join(body[0].itertext())) if body else ""
+        paragraphs = [line] if line else []
+    if paragraphs:
+        article.paragraphs, article.provenance["body"] = paragraphs, "fallback"
+    article.warnings.append("salvaged: title and text only")
+    return article
 
 
 def _extract(

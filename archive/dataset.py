@@ -15,6 +15,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from archive import readonly
 from archive.records import ArchiveError
 
 # Portals publish in Vietnam time; a date without an offset is taken as local time there.
@@ -110,10 +111,7 @@ class Selection:
 
 def connect_readonly(index_path: str | Path) -> sqlite3.Connection:
     """A read-only connection: exporting must never write to (or create) the index."""
-    path = Path(index_path)
-    if not path.is_file():
-        raise ArchiveError(f"no index at {path}")
-    conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    conn = readonly.connect_readonly(index_path)
     conn.row_factory = sqlite3.Row
     return conn
 

@@ -22,7 +22,8 @@ import sqlite_utils
 
 from archive import migrations
 from archive.query import SearchError, title_near, to_match
-from archive.records import RecordRef
+from archive.readonly import connect_readonly
+from archive.records import ArchiveError, RecordRef
 from archive.snippet import make_snippet
 
 __all__ = ["Index", "SearchError", "StoredCapture", "content_hash", "timestamp"]
@@ -56,10 +57,15 @@ class StoredCapture(RecordRef):
 
 
 class Index:
-    """`with Index(path) as idx: ...` opens (creating or migrating) and closes the index."""
+    """`with Index(path) as idx: ...` opens (creating or migrating) and closes the index.
 
-    def __init__(self, path: str | Path) -> None:
+    `readonly=True` (every command that only reads) opens it `mode=ro`: nothing is created,
+    migrated or switched to WAL, and a foreign SQLite file is a one-line ArchiveError.
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        self.readonly = readonly
         self.db: sqlite_utils.Database | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -67,6 +73,8 @@ class Index:
     def open(self) -> Index:
         if self.db is not None:
             return self
+        if self.readonly:
+            return self._open_readonly()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(self.path, execute_plugins=False)
         db.execute("PRAGMA busy_timeout = 30000")
@@ -77,6 +85,21 @@ class Index:
         db.execute("PRAGMA synchronous = NORMAL")
         migrations.migrate(db.conn)
         self.db = db
+        return self
+
+    def _open_readonly(self) -> Index:
+        conn = connect_readonly(self.path)
+        version = migrations.schema_version(conn)
+        if version != migrations.LATEST:
+            conn.close()
+            newer = version > migrations.LATEST
+            raise ArchiveError(
+                f"index schema version {version} is {'newer' if newer else 'older'} than this"
+                f" newsarchive's ({migrations.LATEST}): "
+                + ("upgrade newsarchive" if newer else "run a crawl once to migrate it")
+            )
+        conn.execute("PRAGMA busy_timeout = 30000")
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
         return self
 
     def close(self) -> None:

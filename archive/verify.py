@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from archive.layout import DataDir
+from archive.readonly import connect_readonly
 from archive.records import ArchiveError, RecordNotFound
 from archive.warcread import parse_member
 from archive.warcscan import scan_file
@@ -142,7 +143,7 @@ def _read_warcs(
 
 
 def _read_pointers(index_path: Path) -> list[_Pointer]:
-    conn = sqlite3.connect(f"{index_path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = connect_readonly(index_path)
     try:
         out: list[_Pointer] = []
         for cid, url, rid, digest, file, off, length, mfile, moff, mlen in conn.execute(

@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import os
-import sqlite3
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from pathlib import Path
 from cdxj_indexer.main import CDXJIndexer
 
 from archive.layout import DataDir
+from archive.readonly import connect_readonly
 from archive.records import ArchiveError
 from archive.warcscan import scan_members
 
@@ -240,7 +240,7 @@ def _add_pages(zf: zipfile.ZipFile, index_path: Path, result: WaczResult) -> dic
 
 def iter_pages(index_path: Path) -> Iterator[dict]:
     """One entry per article with a stored page: its URL, title and latest capture time."""
-    conn = sqlite3.connect(f"file:{index_path.resolve()}?mode=ro", uri=True)
+    conn = connect_readonly(index_path)
     try:
         rows = conn.execute(
             # The page is where the article was fetched from (after redirects).

@@ -56,7 +56,7 @@ def search(
     data_dir = open_data(data)
     lo, hi = parse_dates(since, until)
     text = " ".join(query)
-    with Index(data_dir.index_path) as index:
+    with Index(data_dir.index_path, readonly=True) as index:
         if site is not None:
             _check_site(index.conn, site)
         try:

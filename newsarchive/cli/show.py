@@ -35,7 +35,7 @@ def show(article: str, data: str | None, versions: bool, as_html: bool, as_json:
     if sum((versions, as_html, as_json)) > 1:
         raise click.ClickException("choose one of --versions, --html, --json")
     data_dir = open_data(data)
-    with Index(data_dir.index_path) as index:
+    with Index(data_dir.index_path, readonly=True) as index:
         record = index.get_article(article.strip())
         if record is None:
             raise click.ClickException(f"no archived article {article!r} (give its URL or id)")

@@ -627,8 +627,11 @@ class Index:
 
     def get_article(self, url_or_id: str | int) -> dict | None:
         """An article with its versions, images and attachments (JSON lists decoded)."""
-        if isinstance(url_or_id, int) or str(url_or_id).isdigit():
-            article = self._one("SELECT * FROM articles WHERE id = ?", (int(url_or_id),))
+        key = str(url_or_id)
+        if isinstance(url_or_id, int) or (key.isascii() and key.isdigit()):
+            if not 0 <= int(key) < 2**63:  # beyond SQLite's INTEGER: no such row
+                return None
+            article = self._one("SELECT * FROM articles WHERE id = ?", (int(key),))
         else:
             article = self._one("SELECT * FROM articles WHERE url = ?", (url_or_id,))
         if article is None:

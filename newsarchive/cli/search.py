@@ -7,6 +7,7 @@ import json
 
 import click
 
+from newsarchive.cli.terminal import safe
 from newsarchive.cli.toolopts import data_option, open_data, parse_dates
 
 # Snippet marks that cannot occur in article text; replaced per output form below.
@@ -70,13 +71,14 @@ def search(
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
-        click.echo(f"no articles match {text!r}", err=True)
+        click.echo(f"no articles match {safe(text)!r}", err=True)
         return
     for n, row in enumerate(rows, 1):
         date = (row["published"] or row["first_seen"] or "")[:10]
         gone = "" if row["status"] == "active" else f" [{row['status']}]"
-        click.echo(click.style(f"{n}. {row['title'] or row['url']}", bold=True) + gone)
-        click.echo(f"   {row['site']} · {date} · {row['url']}")
+        title = safe(row["title"] or row["url"])
+        click.echo(click.style(f"{n}. {title}", bold=True) + gone)
+        click.echo(f"   {safe(row['site'])} · {safe(date)} · {safe(row['url'])}")
         click.echo(f"   {_term_marks(row['snippet'])}")
 
 
@@ -91,7 +93,11 @@ def _term_marks(snippet: str) -> str:
     # Bold on a terminal (click strips the colour when piped), brackets otherwise.
     one_line = " ".join(snippet.split())
     start, end = click.style("[", fg="yellow", bold=True), click.style("]", fg="yellow", bold=True)
-    return one_line.replace(_MARKS[0], start).replace(_MARKS[1], end)
+    # Escape the crawled text between the marks (the marks themselves are controls).
+    return end.join(
+        start.join(safe(piece) for piece in part.split(_MARKS[0]))
+        for part in one_line.split(_MARKS[1])
+    )
 
 
 def _html_marks(snippet: str) -> str:

@@ -8,7 +8,24 @@ import sys
 
 import click
 
+from newsarchive.cli.terminal import safe
 from newsarchive.cli.toolopts import data_option, open_data
+
+MAX_ID = 2**63 - 1  # SQLite's INTEGER range
+
+
+def article_key(text: str) -> str | int:
+    """An index id (ASCII digits, within SQLite's range) or a URL; a one-line error else."""
+    text = text.strip()
+    if text.isascii() and text.isdigit():
+        if int(text) > MAX_ID:
+            raise click.ClickException(f"no archived article with id {safe(text[:40])}")
+        return int(text)
+    if "://" not in text or not text.isprintable():
+        raise click.ClickException(
+            f"no archived article {safe(text[:80])!r}: give its URL or its numeric id"
+        )
+    return text
 
 
 @click.command()
@@ -36,9 +53,11 @@ def show(article: str, data: str | None, versions: bool, as_html: bool, as_json:
         raise click.ClickException("choose one of --versions, --html, --json")
     data_dir = open_data(data)
     with Index(data_dir.index_path, readonly=True) as index:
-        record = index.get_article(article.strip())
+        record = index.get_article(article_key(article))
         if record is None:
-            raise click.ClickException(f"no archived article {article!r} (give its URL or id)")
+            raise click.ClickException(
+                f"no archived article {safe(article.strip()[:200])!r} (give its URL or id)"
+            )
         if as_html:
             capture = index.last_capture(record["url"]) or index.last_capture(
                 record["final_url"] or ""
@@ -64,6 +83,7 @@ def show(article: str, data: str | None, versions: bool, as_html: bool, as_json:
 
 
 def _print_article(a: dict) -> None:
+    a = _safe_record(a)
     click.secho(a["title"] or "(no title)", bold=True)
     click.echo(f"{a['published'] or 'date unknown'} · {a['site']} · {a['url']}")
     status = a["status"] + (f" since {a['status_changed']}" if a["status"] != "active" else "")
@@ -89,7 +109,24 @@ def _print_article(a: dict) -> None:
         click.echo("tags: " + ", ".join(a["tags"]))
 
 
+def _safe_record(record: dict) -> dict:
+    """Every text the crawl brought in, escaped for the terminal (lists and rows too)."""
+    out: dict = {}
+    for key, value in record.items():
+        if isinstance(value, str):
+            out[key] = safe(value)
+        elif isinstance(value, list):
+            out[key] = [
+                _safe_record(v) if isinstance(v, dict) else safe(v) if isinstance(v, str) else v
+                for v in value
+            ]
+        else:
+            out[key] = value
+    return out
+
+
 def _print_versions(a: dict) -> None:
+    a = _safe_record(a)
     previous: dict | None = None
     for v in a["versions"]:
         click.secho(f"version {v['version']} captured {v['captured_at']}: {v['title']}", bold=True)

@@ -43,7 +43,9 @@ def connect_readonly(index_path: str | os.PathLike[str]) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:  # "file is not a database"
         if conn is not None:
             conn.close()
-        raise ArchiveError(f"{path} is not a newsarchive index ({exc})") from None
+        raise ArchiveError(
+            f"the archive index cannot be read: {path} is not a newsarchive index ({exc})"
+        ) from None
     if not tables >= _OUR_TABLES:
         conn.close()
         raise ArchiveError(f"{path} is not a newsarchive index (no articles/captures tables)")

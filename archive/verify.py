@@ -16,6 +16,7 @@ from typing import Literal
 from archive.layout import DataDir
 from archive.readonly import connect_readonly
 from archive.records import ArchiveError, RecordNotFound
+from archive.warc import metadata_subject
 from archive.warcread import parse_member
 from archive.warcscan import scan_file
 
@@ -40,6 +41,22 @@ class VerifyReport:
     records: int = 0  # records read from the WARC files
     pointers: int = 0  # index rows pointing into them that were checked
     problems: list[Problem] = field(default_factory=list)
+    # Metadata records in the form written before they got a `urn:` target of their own
+    # (WARC-Target-URI = the page URL): readable, but replay indexes serve them as the page.
+    old_form_metadata: int = 0
+
+    @property
+    def notes(self) -> list[str]:
+        """Things worth knowing that are not problems (they do not fail `verify`)."""
+        if not self.old_form_metadata:
+            return []
+        return [
+            f"note: {self.old_form_metadata} metadata records (article JSON) use the old form"
+            " (WARC-Target-URI = the page URL): a pywb/cdxj-indexer index of these WARCs that"
+            " includes metadata records replays the JSON instead of the page; `newsarchive wacz`"
+            " leaves them out of its index, and new crawls write the urn:newsarchive:article:"
+            " form (docs/warc-records.md)"
+        ]
 
     @property
     def ok(self) -> bool:
@@ -68,6 +85,7 @@ class _Pointer:
     record_id: str | None = None
     url: str | None = None
     payload_digest: str | None = None
+    metadata: bool = False  # points at the article's metadata record, not the response
 
 
 def verify(data_dir: str | os.PathLike[str]) -> VerifyReport:
@@ -85,9 +103,12 @@ def verify(data_dir: str | os.PathLike[str]) -> VerifyReport:
         referenced.add((p.file, p.offset))
         if (p.file, p.offset) in bad:
             continue  # already reported as corrupt
-        problem = _check_pointer(p, seen.get((p.file, p.offset)))
+        rec = seen.get((p.file, p.offset))
+        problem = _check_pointer(p, rec)
         if problem:
             report.problems.append(problem)
+        elif p.metadata and rec is not None and metadata_subject(rec.target_uri or "")[1]:
+            report.old_form_metadata += 1
     for (file, offset), rec in sorted(seen.items()):
         if rec.rec_type in ("response", "revisit") and (file, offset) not in referenced:
             report.problems.append(
@@ -153,7 +174,9 @@ def _read_pointers(index_path: Path) -> list[_Pointer]:
             if file is not None:
                 out.append(_Pointer(f"capture {cid}", file, off, length, rid, url, digest))
             if mfile is not None:
-                out.append(_Pointer(f"capture {cid} metadata", mfile, moff, mlen, url=url))
+                out.append(
+                    _Pointer(f"capture {cid} metadata", mfile, moff, mlen, url=url, metadata=True)
+                )
         for table in ("attachments", "images"):
             for url, file, off, length in conn.execute(
                 f"SELECT url, warc_file, warc_offset, warc_length FROM {table}"
@@ -179,7 +202,10 @@ def _check_pointer(p: _Pointer, rec: _Seen | None) -> Problem | None:
         return missing(f"record there is {rec.length} bytes, index says {p.length}")
     if p.record_id and rec.record_id != p.record_id:
         return missing(f"holds {rec.record_id}, index expects {p.record_id}")
-    if p.url and rec.target_uri != p.url:
+    if p.metadata and rec.rec_type != "metadata":
+        return missing(f"holds a {rec.rec_type} record, index expects metadata")
+    target = metadata_subject(rec.target_uri or "")[0] if p.metadata else rec.target_uri
+    if p.url and target != p.url:
         return missing(f"holds {rec.target_uri}, index expects {p.url}")
     if p.payload_digest and rec.rec_type == "response" and rec.payload_digest != p.payload_digest:
         return Problem(

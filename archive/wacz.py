@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -90,21 +91,6 @@ class _Indexer(CDXJIndexer):
         return super().process_one(input_, output, filename)
 
 
-class _HashingWriter:
-    """Wraps a zip entry: counts and hashes what goes through (for datapackage.json)."""
-
-    def __init__(self, f) -> None:
-        self.f, self.sha, self.size = f, hashlib.sha256(), 0
-
-    def write(self, data: bytes) -> int:
-        self.sha.update(data)
-        self.size += len(data)
-        return self.f.write(data)
-
-    def flush(self) -> None:
-        self.f.flush()
-
-
 def pack(data_dir: DataDir, out: str | os.PathLike[str], *, title: str | None = None) -> WaczResult:
     """Write the WACZ to `out` (under a temporary name, renamed when complete)."""
     out = Path(out)
@@ -155,13 +141,16 @@ def pack(data_dir: DataDir, out: str | os.PathLike[str], *, title: str | None = 
     return result
 
 
-def _info(name: str, *, deflate: bool, size: int | None = None) -> zipfile.ZipInfo:
+def _info(name: str, *, deflate: bool) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, datetime.now(timezone.utc).timetuple()[:6])
     # The spec: already-compressed data (WARC.gz, cdx.gz) is STORED, for random access.
     info.compress_type = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
-    if size is not None:
-        info.file_size = size  # lets zipfile choose ZIP64 up front for big WARCs
     return info
+
+
+def needs_zip64(size: int) -> bool:
+    """True when a member of `size` bytes cannot be described without ZIP64 fields."""
+    return size > zipfile.ZIP64_LIMIT
 
 
 def _resource(name: str, sha: hashlib._Hash, size: int) -> dict:
@@ -174,17 +163,39 @@ def _resource(name: str, sha: hashlib._Hash, size: int) -> dict:
 
 
 def _add_file(zf: zipfile.ZipFile, name: str, path: Path, size: int) -> dict:
+    with open(path, "rb") as src:
+        return _add_stream(zf, name, src, size, deflate=False, what=path.name)
+
+
+def _add_stream(
+    zf: zipfile.ZipFile, name: str, src, size: int, *, deflate: bool, what: str
+) -> dict:
+    """Copy `size` bytes of `src` into member `name`, ZIP64 only when the size needs it.
+
+    The size is known before the member is opened: zipfile would otherwise add a ZIP64
+    extra field to the local header (force_zip64, or a size near the limit) that the
+    central directory lacks, and readers that take the data offset from the central
+    directory (wabac.js, hence ReplayWeb.page) then read the member from the wrong place.
+    """
     sha = hashlib.sha256()
     left = size
-    with open(path, "rb") as src, zf.open(_info(name, deflate=False, size=size), "w") as dst:
+    # file_size stays unset: zipfile decides ZIP64 from it with a 5% margin for deflate.
+    with zf.open(_info(name, deflate=deflate), "w", force_zip64=needs_zip64(size)) as dst:
         while left > 0:
             chunk = src.read(min(_CHUNK, left))
             if not chunk:
-                raise ArchiveError(f"{path.name} shrank while being packed")
+                raise ArchiveError(f"{what} shrank while being packed")
             sha.update(chunk)
             dst.write(chunk)
             left -= len(chunk)
     return _resource(name, sha, size)
+
+
+def _add_spooled(zf: zipfile.ZipFile, name: str, spool, *, deflate: bool) -> dict:
+    """Add a member first written to a temporary file (so its size is known)."""
+    size = spool.tell()
+    spool.seek(0)
+    return _add_stream(zf, name, spool, size, deflate=deflate, what=name)
 
 
 def _add_index(
@@ -192,14 +203,13 @@ def _add_index(
 ) -> list[dict]:
     # The .idx (one line per block) is small: keep it in memory, write it after the data.
     idx = io.StringIO()
-    with zf.open(_info("indexes/index.cdx.gz", deflate=False), "w", force_zip64=True) as raw:
-        data = _HashingWriter(raw)
+    with tempfile.TemporaryFile(dir=_spool_dir(zf)) as spool:
         indexer = _Indexer(
             idx,
             [str(p) for p in warcs],
             sort=True,
             post_append=True,
-            compress=data,
+            compress=spool,
             lines=CDX_LINES,
             digest_records=True,
             data_out_name="index.cdx.gz",
@@ -210,13 +220,16 @@ def _add_index(
         )
         # process_all closes the output it opened; a StringIO it was given stays open.
         _run_indexer(indexer)
+        cdx = _add_spooled(zf, "indexes/index.cdx.gz", spool, deflate=False)
     result.index_lines = indexer.lines
     idx_bytes = idx.getvalue().encode("utf-8")
     zf.writestr(_info("indexes/index.idx", deflate=True), idx_bytes)
-    return [
-        _resource("indexes/index.cdx.gz", data.sha, data.size),
-        _resource("indexes/index.idx", hashlib.sha256(idx_bytes), len(idx_bytes)),
-    ]
+    return [cdx, _resource("indexes/index.idx", hashlib.sha256(idx_bytes), len(idx_bytes))]
+
+
+def _spool_dir(zf: zipfile.ZipFile) -> str | None:
+    # Beside the output: /tmp may be small, and the index can be large.
+    return os.path.dirname(os.path.abspath(zf.filename)) if zf.filename else None
 
 
 def _run_indexer(indexer: CDXJIndexer) -> None:
@@ -227,15 +240,13 @@ def _run_indexer(indexer: CDXJIndexer) -> None:
 
 
 def _add_pages(zf: zipfile.ZipFile, index_path: Path, result: WaczResult) -> dict:
-    name = "pages/pages.jsonl"
-    with zf.open(_info(name, deflate=True), "w", force_zip64=True) as raw:
-        out = _HashingWriter(raw)
+    with tempfile.TemporaryFile(dir=_spool_dir(zf)) as out:
         header = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
         out.write((json.dumps(header) + "\n").encode("utf-8"))
         for page in iter_pages(index_path):
             out.write((json.dumps(page, ensure_ascii=False) + "\n").encode("utf-8"))
             result.pages += 1
-    return _resource(name, out.sha, out.size)
+        return _add_spooled(zf, "pages/pages.jsonl", out, deflate=True)
 
 
 def iter_pages(index_path: Path) -> Iterator[dict]:

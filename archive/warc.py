@@ -62,6 +62,8 @@ __all__ = [
     "decode_payload",
     "payload_digest",
     "iter_records",
+    "metadata_subject",
+    "metadata_target",
     "read_record",
     "repair_truncated",
 ]
@@ -81,6 +83,10 @@ NORMALISATION_NOTE = (
     "header name case normalised by the HTTP client; "
     "payload stored exactly as sent, still Content-Encoded."
 )
+
+# Side records get a target of their own, `urn:<kind>:<page URL>`, as Browsertrix names its
+# page text and screenshot records (urn:text:, urn:view:): never the page URL itself.
+METADATA_TARGET_PREFIX = "urn:newsarchive:article:"
 
 Headers = Iterable[tuple[str, str]]
 
@@ -241,15 +247,23 @@ class WarcWriter:
     def write_metadata(
         self, url: str, *, concurrent_to: str, payload: Mapping[str, Any], date: datetime
     ) -> RecordRef:
-        """Write a metadata record holding `payload` as JSON (the extracted article)."""
+        """Write a metadata record holding `payload` as JSON (the article extracted from `url`).
+
+        Its target is `metadata_target(url)`, not `url`: replay indexes (pywb, cdxj-indexer)
+        index metadata records too, and one under the page's own URL would be served in
+        place of the page. It names the response it describes (`concurrent_to`) in both
+        WARC-Concurrent-To and WARC-Refers-To. See docs/warc-records.md.
+        """
         body = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
+        headers = _warc_headers(_new_id(), warc_date_text(date), None, concurrent_to)
+        headers["WARC-Refers-To"] = concurrent_to
         record = self._builder.create_warc_record(
-            url,
+            metadata_target(url),
             "metadata",
             payload=io.BytesIO(body),
             length=len(body),
             warc_content_type="application/json",
-            warc_headers_dict=_warc_headers(_new_id(), warc_date_text(date), None, concurrent_to),
+            warc_headers_dict=headers,
         )
         (ref,) = self._write_batch([(record, "metadata")])
         return ref
@@ -404,6 +418,21 @@ def fix_response_headers(headers: Headers, payload_length: int | None) -> list[t
                 out.append(("X-Archive-Orig-Content-Length", value))
         out.append(("Content-Length", str(payload_length)))
     return out
+
+
+def metadata_target(url: str) -> str:
+    """The WARC-Target-URI of the metadata record describing the page at `url`."""
+    return METADATA_TARGET_PREFIX + url
+
+
+def metadata_subject(target_uri: str) -> tuple[str, bool]:
+    """(page URL, old form?) of a metadata record's WARC-Target-URI.
+
+    Archives written before the `urn:` target carry the page URL itself (old form).
+    """
+    if target_uri.startswith(METADATA_TARGET_PREFIX):
+        return target_uri[len(METADATA_TARGET_PREFIX) :], False
+    return target_uri, True
 
 
 def payload_digest(payload: bytes) -> str:

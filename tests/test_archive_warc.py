@@ -18,6 +18,7 @@ from archive.warc import (
     WarcWriter,
     check_file,
     iter_records,
+    metadata_subject,
     read_record,
     repair_truncated,
 )
@@ -266,7 +267,18 @@ def test_metadata_record_holds_json_and_points_at_response(writer):
     rec = read_record(writer.directory, ref.filename, ref.offset, ref.length)
     assert rec.header("Content-Type") == "application/json"
     assert rec.header("WARC-Concurrent-To") == ex.response.record_id
+    assert rec.header("WARC-Refers-To") == ex.response.record_id
     assert json.loads(rec.payload) == article
+
+
+def test_metadata_record_has_a_target_of_its_own(writer):
+    ex = exchange(writer)
+    ref = writer.write_metadata(URL, concurrent_to=ex.response.record_id, payload={}, date=WHEN)
+    rec = read_record(writer.directory, ref.filename, ref.offset, ref.length)
+    # Never the page URL: replay indexes would serve the JSON as the page.
+    assert rec.target_uri == "urn:newsarchive:article:" + URL
+    assert metadata_subject(rec.target_uri) == (URL, False)
+    assert metadata_subject(URL) == (URL, True)  # the old form
 
 
 def test_read_record_at_wrong_offset_raises(writer):

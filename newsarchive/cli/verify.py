@@ -72,6 +72,8 @@ def verify(data: Path | None, repair: bool, show: int) -> None:
         click.echo(str(problem))
     if len(report.problems) > show:
         click.echo(f"... and {len(report.problems) - show} more")
+    for note in report.notes:
+        click.echo(note)
     kinds = ("missing", "corrupt", "orphan", "truncated")
     summary = ", ".join(f"{report.count(k)} {k}" for k in kinds)
     click.echo(

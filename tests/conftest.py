@@ -41,6 +41,14 @@ def replica_factory() -> Iterator[Callable[..., ReplicaHandle]]:
         handle.stop()
 
 
+@pytest.fixture(scope="session")
+def small_crawl(replica_factory, tmp_path_factory):
+    """One small crawl of the replica (one site), shared by the replay-tool tests."""
+    from tests.replaysupport import crawl_small
+
+    return crawl_small(replica_factory, tmp_path_factory.mktemp("small-crawl"))
+
+
 def fetch(
     handle: ReplicaHandle,
     url: str,

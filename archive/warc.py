@@ -5,6 +5,11 @@ writes to it (O_EXCL, pid and host in the name). Records are written whole and f
 batch, so a SIGKILL leaves at most one partial trailing record, which `repair_truncated`
 cuts off. The index is only told about a record after it is on disk.
 
+A failed write (ENOSPC, EIO) may still have put part of a batch on disk: the writer cuts the
+file back to the end of the last whole record and checks the size, so every offset it hands
+out is exact. When even that fails it refuses further writes (`WarcWriteError`) and the next
+run's `repair_truncated` cuts the partial tail.
+
 Digests are `sha1:BASE32`, as warcio, Heritrix and pywb write and compare them: revisit
 deduplication and CDX tools then work on our files without recomputing anything.
 """
@@ -57,6 +62,7 @@ __all__ = [
     "RecordNotFound",
     "RecordRef",
     "RepairResult",
+    "WarcWriteError",
     "WarcWriter",
     "check_file",
     "decode_payload",
@@ -89,6 +95,19 @@ NORMALISATION_NOTE = (
 METADATA_TARGET_PREFIX = "urn:newsarchive:article:"
 
 Headers = Iterable[tuple[str, str]]
+
+
+class WarcWriteError(ArchiveError):
+    """Records could not be stored (disk full, I/O error); `cause` is the OSError.
+
+    `consistent` is True when the file was cut back to its last whole record (the writer can
+    go on once space is back), False when the writer had to give up on its file.
+    """
+
+    def __init__(self, message: str, cause: OSError | None, consistent: bool) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.consistent = consistent
 
 
 class WarcWriter:
@@ -126,6 +145,8 @@ class WarcWriter:
         self._size = 0
         self._records = 0  # records after the warcinfo in the current file
         self._serial = 0
+        self._broken: WarcWriteError | None = None  # set when the file's tail is unknown
+        self._opened = False
         self._lock = threading.Lock()
         # Record construction only; bytes go through _serialize.
         self._builder = _WarcioWriter(None, gzip=True, warc_version=WARC_VERSION)
@@ -136,11 +157,13 @@ class WarcWriter:
         with self._lock:
             if self._fd is None:
                 self.directory.mkdir(parents=True, exist_ok=True)
+                self._opened = True
                 self._new_file()
         return self
 
     def close(self) -> None:
         with self._lock:
+            self._opened = False
             self._close_file()
 
     def __enter__(self) -> WarcWriter:
@@ -308,8 +331,12 @@ class WarcWriter:
         blobs = [_serialize(rec) for rec, _ in records]
         total = sum(len(b) for b in blobs)
         with self._lock:
+            if self._broken is not None:
+                raise self._broken
             if self._fd is None:
-                raise ArchiveError("WarcWriter is not open: call open() first")
+                if not self._opened:
+                    raise ArchiveError("WarcWriter is not open: call open() first")
+                self._new_file()  # the last attempt to start a file failed: try again
             # Rotate before a batch so a request/response pair never spans two files.
             if self._records and self._size + total > self.max_bytes:
                 self._close_file()
@@ -337,17 +364,54 @@ class WarcWriter:
             return refs
 
     def _write_all(self, data: bytes) -> None:
+        """Append `data` whole, or leave the file as it was and raise WarcWriteError."""
         assert self._fd is not None
+        start = self._size
         view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        self._size += len(data)
+        try:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+                self._size += written  # count what reached the file, not what was asked
+        except OSError as exc:
+            raise self._undo_partial(start, exc) from exc
         if self.fsync:
             now = time.monotonic()
             if now - self._last_fsync >= self.fsync_interval:
-                os.fsync(self._fd)
+                try:
+                    os.fsync(self._fd)
+                except OSError as exc:
+                    # After a failed fsync the kernel may have dropped pages already counted:
+                    # what is on disk is unknown, so this file takes no more records.
+                    raise self._give_up(exc) from exc
                 self._last_fsync = now
+
+    def _undo_partial(self, start: int, exc: OSError) -> WarcWriteError:
+        """Cut the file back to `start`, the end of its last whole record."""
+        assert self._fd is not None
+        try:
+            os.ftruncate(self._fd, start)  # shrinking needs no space, even on a full disk
+            cut = os.fstat(self._fd).st_size == start
+        except OSError:
+            cut = False
+        if not cut:
+            return self._give_up(exc)
+        self._size = start
+        return WarcWriteError(
+            f"could not write to {self._filename}: {exc.strerror or exc}"
+            " (file cut back to its last whole record)",
+            exc,
+            consistent=True,
+        )
+
+    def _give_up(self, exc: OSError) -> WarcWriteError:
+        self._broken = WarcWriteError(
+            f"could not write to {self._filename}: {exc.strerror or exc}"
+            " (its tail is repaired by the next run)",
+            exc,
+            consistent=False,
+        )
+        return self._broken
 
     def _new_file(self) -> None:
         host, pid = safe_hostname(), os.getpid()
@@ -360,20 +424,32 @@ class WarcWriter:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
             except FileExistsError:
                 continue  # same microsecond in another writer of this process: new stamp
+            except OSError as exc:  # no space for the directory entry, no inodes
+                raise WarcWriteError(
+                    f"could not create {name}: {exc.strerror or exc}", exc, consistent=True
+                ) from exc
             break
         self._serial += 1
         self._fd, self._filename, self._size, self._records = fd, name, 0, 0
         self.files.append(name)
         OPEN_FILES.add(str(path.resolve()))
-        self._write_all(_serialize(self._warcinfo(name)))
+        try:
+            self._write_all(_serialize(self._warcinfo(name)))
+        except WarcWriteError as exc:
+            if exc.consistent:
+                # Nothing of it is left: drop the empty file; the next batch starts a new one.
+                self._close_file(sync=False)
+                path.unlink(missing_ok=True)
+                self.files.remove(name)
+            raise
         if self.fsync:
             _fsync_dir(self.directory)  # make the new directory entry durable too
 
-    def _close_file(self) -> None:
+    def _close_file(self, *, sync: bool = True) -> None:
         if self._fd is None:
             return
         try:
-            if self.fsync:
+            if self.fsync and sync and self._broken is None:
                 os.fsync(self._fd)
         finally:
             os.close(self._fd)

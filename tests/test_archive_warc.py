@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import os
 import re
 import subprocess
 import sys
@@ -13,8 +15,10 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+import archive.warc
 from archive.warc import (
     RecordNotFound,
+    WarcWriteError,
     WarcWriter,
     check_file,
     iter_records,
@@ -368,23 +372,97 @@ def test_check_file_reports_corrupted_payload(writer):
     assert any("digest" in p for p in result.problems)
 
 
-def test_sigkill_leaves_at_most_a_partial_tail(tmp_path):
+def test_sigkill_mid_record_leaves_a_partial_tail_that_repair_cuts(tmp_path):
+    # The writer is killed in the middle of a record (half of it written), so the file
+    # really ends in a partial gzip member; repair must cut exactly that and keep the rest.
     script = f"""
 import os, signal
 from datetime import datetime, timezone
+import archive.warc
 from archive.warc import WarcWriter
 w = WarcWriter({str(tmp_path)!r}, fsync=True).open()
+real_write = os.write
+def write(fd, data):
+    if fd == w._fd and w._records >= 2 * 50:
+        real_write(fd, bytes(data[: len(data) // 2]))
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_write(fd, data)
+archive.warc.os.write = write
 for i in range(200):
     w.write_exchange("http://x/%d" % i, request_headers=[], status=200, reason=None,
                      response_headers=[], payload=os.urandom(20000), ip=None,
                      date=datetime.now(timezone.utc))
-    if i == 50:
-        os.kill(os.getpid(), signal.SIGKILL)
 """
-    subprocess.run([sys.executable, "-c", script], check=False)
+    run = subprocess.run([sys.executable, "-c", script], check=False)
+    assert run.returncode == -9
     (path,) = tmp_path.glob("*.warc.gz")
-    result = check_file(path)
-    assert result.problems == [] and result.records >= 1 + 2 * 51
+    before = check_file(path)
+    assert before.truncated_at is not None, "the kill left no partial tail: the test is void"
+    repaired = repair_truncated(path)
+    assert repaired.cut_at == before.truncated_at
+    assert_whole_warc(path, records=1 + 2 * 50)
+
+
+def assert_whole_warc(path: Path, records: int) -> None:
+    """The file decompresses to its end and every record's digests verify."""
+    gzip.decompress(path.read_bytes())  # raises on a cut-off last member
+    count = 0
+    with open(path, "rb") as f:
+        for rec in ArchiveIterator(f, check_digests="raise"):
+            rec.content_stream().read()
+            count += 1
+    assert count == records
+
+
+class DiskFull:
+    """os.write for one fd: lets `budget` bytes through, writing a partial chunk when a
+    write crosses it, then raises ENOSPC, like a filling disk. `budget = None`: space back."""
+
+    def __init__(self, real, fd: int, budget: int | None):
+        self.real, self.fd, self.budget = real, fd, budget
+
+    def __call__(self, fd, data):
+        if fd != self.fd or self.budget is None:
+            return self.real(fd, data)
+        if self.budget <= 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written = self.real(fd, bytes(data[: self.budget]))
+        self.budget -= written
+        return written
+
+
+def test_disk_full_mid_record_cuts_back_and_later_offsets_stay_right(writer, monkeypatch):
+    before = [exchange(writer, url=f"{URL}?a={i}", payload=os.urandom(3000)) for i in range(3)]
+    full = DiskFull(os.write, writer._fd, budget=1500)
+    monkeypatch.setattr(archive.warc.os, "write", full)
+    with pytest.raises(WarcWriteError) as failed:
+        exchange(writer, url=f"{URL}?lost", payload=os.urandom(3000))
+    assert failed.value.consistent and failed.value.cause.errno == errno.ENOSPC
+    full.budget = None  # space comes back
+    after = [exchange(writer, url=f"{URL}?b={i}", payload=os.urandom(3000)) for i in range(3)]
+    writer.close()
+    for ex in before + after:
+        rec = read_record(
+            writer.directory, ex.response.filename, ex.response.offset, ex.response.length
+        )
+        assert rec.record_id == ex.response.record_id
+    assert_whole_warc(only_file(writer), records=1 + 2 * 6)
+
+
+def test_disk_full_when_the_cut_fails_refuses_further_writes(writer, monkeypatch):
+    exchange(writer)
+    monkeypatch.setattr(archive.warc.os, "write", DiskFull(os.write, writer._fd, budget=700))
+
+    def no_truncate(fd, size):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(archive.warc.os, "ftruncate", no_truncate)
+    with pytest.raises(WarcWriteError) as failed:
+        exchange(writer, url=f"{URL}?lost")
+    assert not failed.value.consistent
+    monkeypatch.undo()
+    with pytest.raises(WarcWriteError):
+        exchange(writer, url=f"{URL}?after")  # the tail is unknown: nothing more goes there
 
 
 def test_writer_payload_digest_matches_written_record(writer):

@@ -11,6 +11,10 @@ from newsarchive import __version__
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# One spider per site of the sites file (TOML; see newsarchive/portals/sites.py), none in Python.
+SPIDER_LOADER_CLASS = "newsarchive.crawl.spiderloader.SiteSpiderLoader"
+# The sites file: None = $NEWSARCHIVE_SITES, else ./sites.toml when present, else the shipped one.
+NEWSARCHIVE_SITES = None
 
 # Who we are and how to reach us: site operators should be able to tell us to stop.
 NEWSARCHIVE_CONTACT = "https://github.com/newsarchive/newsarchive"

@@ -1,1 +1,1 @@
-"""Site spiders: one base spider (listing -> article -> files); each site is a few lines."""
+"""The one spider flow (base.py) shared by every site, and the ad hoc spider; sites are data."""

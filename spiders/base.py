@@ -1,8 +1,8 @@
 """The one spider flow every site shares: listings -> articles -> images and attachments.
 
-Site spiders only name a site (see spiders/haian.py). Parsing lives in pure functions
-(newsarchive.listing, newsarchive.extract); this class only routes requests and decides
-what to fetch again.
+Sites are data (a sites file); the spider loader binds one subclass to each. Parsing lives
+in pure functions (newsarchive.listing, newsarchive.extract); this class only routes
+requests and decides what to fetch again.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import hashlib
 import mimetypes
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,9 +46,11 @@ def _header(response: Response, name: str) -> str | None:
 
 
 class PortalSpider(scrapy.Spider):
-    """Base spider. Subclasses set `site_name`; ad hoc crawls pass `url` and `profile`."""
+    """Base spider. The spider loader makes one subclass per configured site (setting
+    `site_config`, see newsarchive.crawl.spiderloader); ad hoc crawls pass `url` and `profile`."""
 
     site_name: str = ""
+    site_config: Site | None = None
     custom_settings: dict[str, Any] = {}
 
     def __init__(self, *args: Any, url: str | None = None, profile: str | None = None, **kw: Any):
@@ -61,16 +64,16 @@ class PortalSpider(scrapy.Spider):
                 start_urls=(url,),
             )
         else:
-            self.site = get_site(self.site_name or self.name)
+            self.site = self.site_config or get_site(self.site_name or self.name)
             if profile:
-                self.site = Site(
-                    self.site.name, self.site.title, profile, self.site.start_urls, self.site.hosts
-                )
+                self.site = replace(self.site, profile=profile)
         self.site_name = self.site.name
-        self.profile: Profile = get_profile(self.site.profile)
+        self.profile: Profile = get_profile(self.site.resolved_profile())
         self.page_hosts = tuple(self.site.own_hosts)
-        self.file_hosts = self.page_hosts + tuple(getattr(self.profile, "attachment_hosts", ()))
-        self.allowed_domains = sorted({h.split(":")[0] for h in self.file_hosts})
+        file_hosts = self.site.file_hosts or getattr(self.profile, "attachment_hosts", ())
+        self.file_hosts = self.page_hosts + tuple(file_hosts)
+        # OffsiteMiddleware takes domains (subdomains included), not globs.
+        self.allowed_domains = sorted({h.split(":")[0].removeprefix("*.") for h in self.file_hosts})
         self._stale_pages: dict[str, int] = defaultdict(int)
 
     # -- settings, read once the crawler is bound --------------------------------------

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("newsarchive.cli.export", "export"),
     "stats": ("newsarchive.cli.stats", "stats"),
     "serve": ("newsarchive.cli.serve", "serve"),
+    "sites": ("newsarchive.cli.sites", "sites"),
     "wacz": ("newsarchive.cli.wacz", "wacz"),
 }
 

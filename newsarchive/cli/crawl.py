@@ -7,8 +7,8 @@ from datetime import date
 
 import click
 
-from newsarchive.cli.toolopts import data_option
-from newsarchive.portals.sites import SITES
+from newsarchive.cli.exitcodes import ConfigError
+from newsarchive.cli.toolopts import data_option, sites_option
 
 
 def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -16,7 +16,7 @@ def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
     for value in values:
         key, sep, val = value.partition("=")
         if not sep or not key:
-            raise click.ClickException(f"-s expects NAME=VALUE, got {value!r}")
+            raise ConfigError(f"-s expects NAME=VALUE, got {value!r}")
         overrides[key] = val
     return overrides
 
@@ -27,6 +27,7 @@ def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--url", help="Ad hoc crawl of a site with no configuration, from this listing URL.")
 @click.option("--profile", help="Extraction profile (default: the site's, or 'generic' for --url).")
 @data_option
+@sites_option
 @click.option("--max-pages", type=click.IntRange(min=1), help="Listing pages to walk per category.")
 @click.option("--since", help="Skip articles published before this date (YYYY-MM-DD).")
 @click.option(
@@ -68,6 +69,7 @@ def crawl(
     url: str | None,
     profile: str | None,
     data: str | None,
+    sites_file: str | None,
     max_pages: int | None,
     since: str | None,
     fast: bool,
@@ -92,32 +94,34 @@ def crawl(
     """
     from newsarchive.crawl.crawlsettings import crawl_settings, parse_host_map
     from newsarchive.portals.profiles import PROFILES
+    from newsarchive.portals.sites import SitesError, load_sites, sites_path
 
+    try:
+        configured = load_sites(sites_file)
+    except SitesError as exc:
+        raise ConfigError(str(exc)) from None
     if url and (sites or all_sites):
-        raise click.ClickException("give either SITE names / --all or --url, not both")
-    names = sorted(SITES) if all_sites else list(sites)
+        raise ConfigError("give either SITE names / --all or --url, not both")
+    known = ", ".join(sorted(configured)) or f"none in {sites_path(sites_file)}"
+    names = sorted(configured) if all_sites else list(dict.fromkeys(sites))
     if not names and not url:
-        raise click.ClickException(f"name a site ({', '.join(sorted(SITES))}), --all or --url")
-    unknown = [n for n in names if n not in SITES]
+        raise ConfigError(f"name a site ({known}), --all or --url")
+    unknown = [n for n in names if n not in configured]
     if unknown:
-        raise click.ClickException(
-            f"unknown site {unknown[0]!r} (known: {', '.join(sorted(SITES))})"
-        )
+        raise ConfigError(f"unknown site {unknown[0]!r} (known: {known})")
     if profile and profile not in PROFILES:
-        raise click.ClickException(
-            f"unknown profile {profile!r} (known: {', '.join(sorted(PROFILES))})"
-        )
+        raise ConfigError(f"unknown profile {profile!r} (known: {', '.join(sorted(PROFILES))})")
     if url and not url.startswith(("http://", "https://")):
-        raise click.ClickException(f"--url must be an http(s) URL, got {url!r}")
+        raise ConfigError(f"--url must be an http(s) URL, got {url!r}")
     if since:
         try:
             date.fromisoformat(since)
         except ValueError:
-            raise click.ClickException(f"--since expects YYYY-MM-DD, got {since!r}") from None
+            raise ConfigError(f"--since expects YYYY-MM-DD, got {since!r}") from None
     try:
         mapping = parse_host_map(host_map)
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigError(str(exc)) from None
 
     settings = crawl_settings(
         data=data,
@@ -130,6 +134,7 @@ def crawl(
         progress=sys.stderr.isatty() if progress is None else progress,
         overrides=_parse_overrides(overrides),
     )
+    settings.set("NEWSARCHIVE_SITES", str(sites_path(sites_file).resolve()), priority="cmdline")
     if max_error_rate is not None:
         settings.set("NEWSARCHIVE_ERROR_THRESHOLD", max_error_rate, priority="cmdline")
 

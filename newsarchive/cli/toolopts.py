@@ -15,6 +15,15 @@ data_option = click.option(
     help="Archive folder [env NEWSARCHIVE_DATA; default ./data].",
 )
 
+sites_option = click.option(
+    "--sites",
+    "sites_file",
+    envvar="NEWSARCHIVE_SITES",
+    type=click.Path(dir_okay=False),
+    help="Sites file (TOML) [env NEWSARCHIVE_SITES; default ./sites.toml if present, "
+    "else the shipped sites].",
+)
+
 
 def open_data(data: str | None) -> DataDir:
     """The data directory, or a one-line error when it holds no index."""

@@ -10,7 +10,6 @@ from scrapy.settings import Settings
 
 from newsarchive.crawl.archiving import failed_attempts, lost_requests
 from spiders.adhoc import AdhocSpider
-from spiders.base import PortalSpider
 
 
 @dataclass
@@ -65,15 +64,6 @@ class CrawlResult:
         return lines
 
 
-def spider_class(name: str) -> type[PortalSpider]:
-    from scrapy.spiderloader import SpiderLoader
-
-    from newsarchive.crawl.crawlsettings import crawl_settings
-
-    loader = SpiderLoader.from_settings(crawl_settings())
-    return loader.load(name)
-
-
 def run_crawl(
     settings: Settings, site_names: list[str], *, url: str | None = None, profile: str | None = None
 ) -> CrawlResult:
@@ -84,7 +74,8 @@ def run_crawl(
         process.crawl(crawler, url=url, profile=profile)
         crawlers.append(("adhoc", crawler))
     for name in site_names:
-        crawler = process.create_crawler(spider_class(name))
+        # The project's SPIDER_LOADER_CLASS makes each site's spider from the sites file.
+        crawler = process.create_crawler(process.spider_loader.load(name))
         if profile:
             process.crawl(crawler, profile=profile)
         else:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 
-from newsarchive.cli.exitcodes import ConfigError
+from newsarchive.cli.exitcodes import ConfigError, LockedError
 from newsarchive.cli.toolopts import data_option, sites_option
 
 
@@ -92,7 +93,7 @@ def crawl(
 
         newsarchive crawl --all --fast --map '*.haiphong.gov.vn=127.0.0.1:8765'
     """
-    from newsarchive.crawl.crawlsettings import crawl_settings, parse_host_map
+    from newsarchive.crawl.crawlsettings import parse_host_map
     from newsarchive.portals.profiles import PROFILES
     from newsarchive.portals.sites import SitesError, load_sites, sites_path
 
@@ -122,17 +123,69 @@ def crawl(
         mapping = parse_host_map(host_map)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    setting_overrides = _parse_overrides(overrides)
+
+    # Lock the data folder before anything touches it (index, WARC repair): a second run
+    # exits at once. The kernel drops the lock of a killed run, so the next one takes over.
+    from archive import lock
+    from archive.layout import resolve_data_dir
+
+    data_dir = resolve_data_dir(setting_overrides.get("NEWSARCHIVE_DATA") or data)
+    try:
+        lock.acquire(data_dir)
+    except lock.DataLocked as exc:
+        raise LockedError(str(exc)) from None
+    try:
+        _crawl_locked(
+            names,
+            data_dir,
+            sites_file=sites_file,
+            url=url,
+            profile=profile,
+            fast=fast,
+            mapping=mapping,
+            max_pages=max_pages,
+            since=since,
+            recheck_hours=recheck_hours,
+            log_json=log_json,
+            progress=sys.stderr.isatty() if progress is None else progress,
+            max_error_rate=max_error_rate,
+            overrides=setting_overrides,
+        )
+    finally:
+        lock.release(data_dir)
+
+
+def _crawl_locked(
+    names: list[str],
+    data_dir: Path,
+    *,
+    sites_file: str | None,
+    url: str | None,
+    profile: str | None,
+    fast: bool,
+    mapping: dict[str, str],
+    max_pages: int | None,
+    since: str | None,
+    recheck_hours: float | None,
+    log_json: str | None,
+    progress: bool,
+    max_error_rate: float | None,
+    overrides: dict[str, str],
+) -> None:
+    from newsarchive.crawl.crawlsettings import crawl_settings
+    from newsarchive.portals.sites import sites_path
 
     settings = crawl_settings(
-        data=data,
+        data=str(data_dir),
         fast=fast,
         host_map=mapping,
         max_pages=max_pages,
         since=since,
         recheck_hours=recheck_hours,
         log_json=log_json,
-        progress=sys.stderr.isatty() if progress is None else progress,
-        overrides=_parse_overrides(overrides),
+        progress=progress,
+        overrides=overrides,
     )
     settings.set("NEWSARCHIVE_SITES", str(sites_path(sites_file).resolve()), priority="cmdline")
     if max_error_rate is not None:
@@ -140,9 +193,9 @@ def crawl(
 
     # Open (and migrate) the index before Scrapy starts, so a damaged one is a clear error.
     from archive.index import Index
-    from archive.layout import DataDir, resolve_data_dir
+    from archive.layout import DataDir
 
-    with Index(DataDir(resolve_data_dir(settings.get("NEWSARCHIVE_DATA"))).index_path):
+    with Index(DataDir(data_dir).index_path):
         pass
 
     from newsarchive.crawl.runner import run_crawl

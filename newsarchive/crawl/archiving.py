@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
+from archive import lock
 from archive.index import Index
 from archive.layout import DataDir, resolve_data_dir
 from archive.warc import WarcWriter, repair_truncated
@@ -88,6 +89,9 @@ class ArchiveSession:
             fsync_interval=settings.getfloat("NEWSARCHIVE_WARC_FSYNC_INTERVAL", 1.0),
         )
         session.crawler = crawler
+        # `scrapy crawl` has no CLI around it: the session takes the data folder's lock
+        # (shared with the CLI's when there is one); DataLocked stops the crawl untouched.
+        lock.acquire(session.data.root)
         crawler.signals.connect(session.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(session.spider_closed, signal=signals.spider_closed)
         return session
@@ -130,6 +134,7 @@ class ArchiveSession:
                 self.writer.close()
             if self.index is not None:
                 self.index.close()
+            lock.release(self.data.root)
 
     def _repair_unclosed_warcs(self) -> None:
         """A crawl killed mid-write may leave a partial last record: cut it off (reported)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,8 @@ import click
 
 from newsarchive.cli.exitcodes import ConfigError, LockedError
 from newsarchive.cli.toolopts import data_option, sites_option
+
+logger = logging.getLogger("newsarchive.run")
 
 
 def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -62,6 +65,18 @@ def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
     help="Exit 1 when failed requests exceed this fraction [0.05].",
 )
 @click.option(
+    "--log-dir",
+    type=click.Path(file_okay=False),
+    help="Folder of the per-run log files [DATA/logs].",
+)
+@click.option(
+    "--log-keep",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Run logs to keep (older ones are deleted; 0 = no log file).",
+)
+@click.option(
     "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting."
 )
 def crawl(
@@ -79,6 +94,8 @@ def crawl(
     log_json: str | None,
     progress: bool | None,
     max_error_rate: float | None,
+    log_dir: str | None,
+    log_keep: int,
     overrides: tuple[str, ...],
 ) -> None:
     """Crawl portals: listings, articles, images and attachments into WARCs and the index.
@@ -93,9 +110,9 @@ def crawl(
 
         newsarchive crawl --all --fast --map '*.haiphong.gov.vn=127.0.0.1:8765'
     """
-    from newsarchive.crawl.crawlsettings import parse_host_map
     from newsarchive.portals.profiles import PROFILES
     from newsarchive.portals.sites import SitesError, load_sites, sites_path
+    from newsarchive.urlparts import parse_host_map
 
     try:
         configured = load_sites(sites_file)
@@ -135,7 +152,12 @@ def crawl(
         lock.acquire(data_dir)
     except lock.DataLocked as exc:
         raise LockedError(str(exc)) from None
+    handler = None
     try:
+        if log_keep:
+            from newsarchive.crawl.runlog import open_run_log
+
+            _, handler = open_run_log(Path(log_dir) if log_dir else data_dir / "logs", log_keep)
         _crawl_locked(
             names,
             data_dir,
@@ -153,6 +175,10 @@ def crawl(
             overrides=setting_overrides,
         )
     finally:
+        if handler is not None:
+            from newsarchive.crawl.runlog import close_run_log
+
+            close_run_log(handler)
         lock.release(data_dir)
 
 
@@ -202,6 +228,9 @@ def _crawl_locked(
 
     result = run_crawl(settings, names, url=url, profile=profile)
     for line in result.summary_lines():
+        logger.info(line)
         click.echo(line)
     if result.failed:
+        logger.error("crawl failed: %s", result.failure_reason)
         raise click.ClickException(result.failure_reason)
+    logger.info("crawl finished")

@@ -84,9 +84,9 @@ def add_site(
 
         newsarchive sites add https://tienlang.haiphong.gov.vn/ --name tienlang
     """
-    from newsarchive.crawl.crawlsettings import parse_host_map
     from newsarchive.portals.guess import ProbeError, guess_site, name_from_url
     from newsarchive.portals.sites import Site, SitesError, parse_site, writable_sites_path
+    from newsarchive.urlparts import parse_host_map
 
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"URL must be an http(s) URL, got {url!r}")

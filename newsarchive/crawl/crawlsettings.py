@@ -9,6 +9,8 @@ from typing import Any
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from newsarchive.urlparts import parse_host_map  # noqa: F401 - re-exported
+
 # Only for the local replica and benchmarks: no delay, many connections. Never the default.
 FAST: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
@@ -52,14 +54,3 @@ def crawl_settings(
     if overrides:
         settings.setdict(overrides, priority="cmdline")
     return settings
-
-
-def parse_host_map(values: tuple[str, ...] | list[str]) -> dict[str, str]:
-    """`PATTERN=ADDR:PORT` strings to a dict; ValueError with a readable message if malformed."""
-    mapping: dict[str, str] = {}
-    for value in values:
-        pattern, sep, address = value.partition("=")
-        if not sep or not pattern.strip() or ":" not in address:
-            raise ValueError(f"--map expects PATTERN=HOST:PORT, got {value!r}")
-        mapping[pattern.strip().lower()] = address.strip()
-    return mapping

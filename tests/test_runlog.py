@@ -1,0 +1,34 @@
+"""Per-run log files: one per run, INFO and up, the oldest removed past `keep`."""
+
+from __future__ import annotations
+
+import logging
+
+from newsarchive.crawl.runlog import close_run_log, open_run_log, rotate
+
+
+def test_rotation_keeps_the_newest_files(tmp_path):
+    for day in range(1, 6):
+        (tmp_path / f"crawl-2026010{day}T031700Z-1.log").write_text("x")
+    (tmp_path / "other.txt").write_text("not a run log")
+    removed = rotate(tmp_path, keep=2)
+    assert [p.name for p in removed] == [f"crawl-2026010{d}T031700Z-1.log" for d in (1, 2, 3)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "crawl-20260104T031700Z-1.log",
+        "crawl-20260105T031700Z-1.log",
+        "other.txt",
+    ]
+
+
+def test_a_run_log_gets_info_records_and_counts_in_the_rotation(tmp_path):
+    for day in range(1, 4):
+        (tmp_path / f"crawl-2026010{day}T031700Z-1.log").write_text("old")
+    path, handler = open_run_log(tmp_path, keep=2)
+    try:
+        logging.getLogger("newsarchive.run").info("haian: 12 fetches")
+        logging.getLogger("scrapy.core").debug("not kept")
+    finally:
+        close_run_log(handler)
+    assert sorted(tmp_path.glob("crawl-*.log")) == [tmp_path / "crawl-20260103T031700Z-1.log", path]
+    text = path.read_text(encoding="utf-8")
+    assert "haian: 12 fetches" in text and "not kept" not in text

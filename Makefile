@@ -8,15 +8,16 @@ DATA   ?= ./data
 
 .PHONY: install demo test lint format bench soak replica clean
 
-# Two stamps: the demo needs only the package; tests and benchmarks need their extras too.
+# Two stamps: the demo needs the package and the replica ([replica] extra: aiohttp); tests and
+# benchmarks need their extras too. A cron crawler installs only `pip install .`.
 $(BASE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[replica]'
 	touch $(BASE)
 
 $(STAMP): $(BASE)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,replica]'
 	touch $(STAMP)
 
 install: $(STAMP)

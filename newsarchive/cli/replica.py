@@ -87,7 +87,13 @@ def replica(
 
         curl -H 'Host: haian.haiphong.gov.vn' http://127.0.0.1:8765/
     """
-    from newsarchive.replica import ReplicaConfig, run_replica_in_thread
+    try:
+        from newsarchive.replica import ReplicaConfig, run_replica_in_thread
+    except ImportError as exc:
+        raise click.ClickException(
+            f"the replica needs the [replica] extra ({exc.name} is missing): "
+            "pip install 'newsarchive[replica]'"
+        ) from None
 
     if edit_rate + delete_rate > 1:
         raise click.BadParameter(

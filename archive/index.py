@@ -21,10 +21,11 @@ from typing import Any, Literal
 import sqlite_utils
 
 from archive import migrations
-from archive.query import SearchError, title_near, to_match
+from archive.query import SearchError
 from archive.readonly import connect_readonly
 from archive.records import ArchiveError, RecordRef
-from archive.snippet import make_snippet
+from archive.search import WINDOW as SEARCH_WINDOW
+from archive.search import search as search_statement
 
 __all__ = ["Index", "SearchError", "StoredCapture", "content_hash", "timestamp"]
 
@@ -37,10 +38,6 @@ CRAWL_COUNTS = (
     "errors",
 )
 CAPTURE_KINDS = ("page", "listing", "image", "attachment", "robots", "other")
-# bm25 weights for title, lead, body, captions; the folded copies weigh the same.
-_WEIGHTS = (10.0, 4.0, 1.0, 2.0) * 2
-# Matches ranked by bm25 per query at most (see Index.search).
-SEARCH_WINDOW = 2000
 _INTERNAL_COLUMNS = set(migrations.FOLD_COLUMNS)
 
 Outcome = Literal["new", "changed", "unchanged"]
@@ -137,15 +134,20 @@ class Index:
     # -- crawls and sites ------------------------------------------------------------------
 
     def upsert_site(
-        self, name: str, base_url: str | None = None, profile: str | None = None
+        self,
+        name: str,
+        base_url: str | None = None,
+        profile: str | None = None,
+        title: str | None = None,
     ) -> None:
         with self.transaction() as c:
             c.execute(
-                "INSERT INTO sites (name, base_url, profile) VALUES (?, ?, ?)"
+                "INSERT INTO sites (name, base_url, profile, title) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (name) DO UPDATE SET"
                 " base_url = COALESCE(excluded.base_url, base_url),"
-                " profile = COALESCE(excluded.profile, profile)",
-                (name, base_url, profile),
+                " profile = COALESCE(excluded.profile, profile),"
+                " title = COALESCE(excluded.title, title)",
+                (name, base_url, profile, title),
             )
 
     def start_crawl(self, sites: list[str], settings: Mapping[str, Any]) -> int:
@@ -668,73 +670,18 @@ class Index:
         """Full-text search, best first. `since`/`until` (inclusive, ISO dates) filter on the
         published date, or first_seen when there is none.
 
-        Ranking: titles holding the query's words close together first, then bm25. bm25 is
-        exact when the query matches at most `window` articles (after filters); beyond that
-        it ranks the `window` most recently indexed matches plus the close-title matches.
-        Why: FTS5 scores every match before it can sort, so a two-word query matching most of
-        a 200,000-article archive costs ~0.5 s; the window keeps it within tens of ms.
+        The statement is archive/search.py's, the one Datasette's "Search articles" runs.
         """
-        match = to_match(query)
-        near = title_near(query)
-        lo = _date_text(since)
-        hi = _date_text(until)
-        params = {
-            "match": match,
-            "near": f"({match}) AND {near}" if near else None,
-            "site": site,
-            "since": lo,
-            "until": None if hi is None else hi + "\uffff",  # inclusive of the whole day
-            "limit": int(limit),
-            "window": max(int(window), int(limit)),
-            "m0": marks[0],
-            "m1": marks[1],
-        }
-        weights = ", ".join(str(w) for w in _WEIGHTS)
-        filtered = site is not None or lo is not None or hi is not None
-        # FTS5 yields matches in rowid order and stops at the LIMIT, computing bm25 only for
-        # the rows it yields; the join is only paid for when a filter needs it.
-        candidates = (
-            "SELECT * FROM (SELECT articles_fts.rowid AS id,"
-            f" bm25(articles_fts, {weights}) AS rank, {{tier}} AS tier FROM articles_fts"
-            + (" JOIN articles a ON a.id = articles_fts.rowid" if filtered else "")
-            + " WHERE articles_fts MATCH {m}"
-            + (
-                " AND (:site IS NULL OR a.site = :site)"
-                " AND (:since IS NULL OR COALESCE(a.published, a.first_seen) >= :since)"
-                " AND (:until IS NULL OR COALESCE(a.published, a.first_seen) <= :until)"
-                if filtered
-                else ""
-            )
-            + " ORDER BY articles_fts.rowid DESC LIMIT :window)"
+        return search_statement(
+            self.conn,
+            query,
+            site=site,
+            since=_date_text(since),
+            until=_date_text(until),
+            limit=limit,
+            marks=marks,
+            window=window,
         )
-        union = candidates.format(tier=0, m=":match")
-        if near:
-            union += " UNION ALL " + candidates.format(tier=1, m=":near")
-        ranked_sql = (
-            f"SELECT id, max(tier) AS tier, min(rank) AS rank FROM ({union})"
-            " GROUP BY id ORDER BY tier DESC, rank LIMIT :limit"
-        )
-        try:
-            ranked = self.conn.execute(ranked_sql, params).fetchall()
-            if not ranked:
-                return []
-            ids = [r[0] for r in ranked]
-            details = self._all(
-                "SELECT a.id, a.site, a.url, a.title, a.published, a.status, a.first_seen,"
-                " a.lead AS _l, a.body AS _b, a.captions AS _c FROM articles a"
-                f" WHERE a.id IN ({', '.join(str(i) for i in ids)})"
-            )
-        except sqlite3.OperationalError as exc:
-            raise SearchError(f"cannot search for {query!r}: {exc}") from exc
-        by_id = {row["id"]: row for row in details}
-        rows = []
-        for article_id, _tier, rank in ranked:
-            row = by_id[article_id]
-            row["rank"] = rank
-            texts = [row.pop("_l"), row.pop("_b"), _captions_text(row.pop("_c")), row["title"]]
-            row["snippet"] = make_snippet(texts, query, marks)
-            rows.append(row)
-        return rows
 
     def _one(self, sql: str, params: Any = ()) -> dict | None:
         rows = self._all(sql, params)
@@ -822,16 +769,6 @@ def _location(ref: Any) -> dict[str, Any]:
         "length": getattr(ref, "warc_length", None),
         "capture_id": getattr(ref, "capture_id", None),
     }
-
-
-def _captions_text(value: str | None) -> str | None:
-    """Captions are stored as a JSON list; snippets read them as one text."""
-    if not value:
-        return None
-    try:
-        return " · ".join(json.loads(value))
-    except (ValueError, TypeError):
-        return value
 
 
 def _text(value: Any) -> str | None:

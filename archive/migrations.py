@@ -177,6 +177,11 @@ def _v3_file_urls(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX attachments_url ON attachments(url)")
 
 
+def _v4_site_titles(conn: sqlite3.Connection) -> None:
+    """Each site's own title (e.g. "Cổng thông tin điện tử quận Hải An") for readers."""
+    conn.execute("ALTER TABLE sites ADD COLUMN title TEXT")
+
+
 def fold_text(text: str | None) -> str | None:
     """Folded form of a text column (captions JSON folds as text: its quotes survive)."""
     return None if text is None else fold(text)
@@ -188,7 +193,12 @@ def _v1(conn: sqlite3.Connection) -> None:
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2_search, _v3_file_urls]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1,
+    _v2_search,
+    _v3_file_urls,
+    _v4_site_titles,
+]
 LATEST = len(MIGRATIONS)
 
 

@@ -8,36 +8,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive.search import search_sql
+
 DATABASE = "index"  # Datasette names a database after its file: data/index.db
 
-# Datasette lists every described column above the table: only the ones that need it.
+# Column descriptions (in each column's menu; the table template hides Datasette's list of
+# them above the table, which pushed the articles off the first screen).
 ARTICLE_COLUMNS = {
     "published": "Article date as the portal gave it (ISO 8601 with the portal's offset)",
     "first_seen": "When the archiver first fetched it (UTC)",
     "status": "active, gone (404/410 at the last check) or moved",
     "version": "Number of distinct contents seen (1 = never changed)",
+    "lead": "The article's opening paragraph (shortened here; hover for all of it)",
+    "url": "The archived copy of the page (from the WARC) and the live page",
     "captions": "Image captions (JSON list); tags likewise",
     "title_fold": "title, lead, body, captions without accents: search helpers (…_fold)",
 }
-
-WEIGHTS = "10.0, 4.0, 1.0, 2.0, 10.0, 4.0, 1.0, 2.0"  # as Index.search ranks: title first
 
 QUERIES: dict[str, dict[str, Any]] = {
     "search": {
         "title": "Search articles (with or without accents)",
         "description": (
             "Type Vietnamese with or without accents: 'dang bo hai an' finds 'Đảng bộ quận "
-            'Hải An\'. "Phrases", prefix* and OR / NOT work. Best matches first.'
+            'Hải An\'. "Phrases", prefix* and OR / NOT work. Best matches first, ranked as '
+            "`newsarchive search` ranks them. site, since, until (YYYY-MM-DD) are optional."
         ),
-        "sql": (
-            "select a.id, a.site, a.title, a.published,\n"
-            "  reaccent(snippet(articles_fts, -1, '[', ']', '…', 24),"
-            " a.title, a.lead, a.body, a.captions) as snippet, a.url\n"
-            "from articles_fts join articles a on a.id = articles_fts.rowid\n"
-            "where articles_fts match fts_query(:q)\n"
-            f"order by bm25(articles_fts, {WEIGHTS})\n"
-            "limit 100"
-        ),
+        "hide_sql": True,  # the results, not 20 lines of SQL, on the first screen
+        # The very statement `newsarchive search` runs (archive/search.py).
+        "sql": search_sql(limit=100, columns="a.id, a.title, a.site, a.published, a.status, a.url"),
     },
     "latest_articles": {
         "title": "Latest articles",
@@ -63,10 +61,11 @@ QUERIES: dict[str, dict[str, Any]] = {
     "articles_per_month": {
         "title": "Articles per month",
         "description": (
-            "Articles per site and publication month (the month first fetched when undated)."
+            "Articles per site and publication month; undated articles are counted on their"
+            " own row (month 'undated'), never at the month they were first fetched."
         ),
         "sql": (
-            "select substr(coalesce(published, first_seen), 1, 7) as month, site,"
+            "select coalesce(substr(published, 1, 7), 'undated') as month, site,"
             " count(*) as articles\n"
             "from articles group by month, site order by month desc, site"
         ),
@@ -93,8 +92,8 @@ def build_metadata(title: str = "newsarchive") -> dict[str, Any]:
                     "articles": {
                         "title": "Articles",
                         "description": (
-                            "Current state of each article. The search box matches words with "
-                            "or without Vietnamese accents."
+                            "Search with or without accents; best matches first. Body, hashes"
+                            " and search helpers are hidden here, still queryable (?_col=body)."
                         ),
                         "columns": ARTICLE_COLUMNS,
                         "fts_table": "articles_fts",
@@ -120,7 +119,10 @@ def build_metadata(title: str = "newsarchive") -> dict[str, Any]:
                         "description": "One row per crawl run, with what it found.",
                         "sort_desc": "id",
                     },
-                    "sites": {"title": "Sites", "description": "Portals crawled."},
+                    "sites": {
+                        "title": "Sites",
+                        "description": "Portals crawled: home page, extraction profile, title.",
+                    },
                     "images": {
                         "title": "Images",
                         "description": "Images of each article's current version, in order.",

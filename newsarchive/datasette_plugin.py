@@ -1,56 +1,207 @@
-"""Datasette plugin for `newsarchive serve`: accent-insensitive search and a month facet.
+"""Datasette plugin for `newsarchive serve`: the archive's own search, a readable articles
+table, article pages and the archived copy of each page.
 
-SQL functions (on every connection):
-- `fold(text)`: text without Vietnamese accents, lower case (`Đảng` -> `dang`).
-- `fts_query(q)`: the FTS5 MATCH expression `newsarchive search` uses for `q`: accented
-  words match the text as written, unaccented ones also match the folded copies.
-- `reaccent(snippet, title, lead, body, captions)`: a `[`/`]`-marked snippet taken from a
-  folded column, shown in the text as written.
-Facet type `month`: `?_facet_month=published` groups rows by `YYYY-MM`.
+- SQL functions (every connection): those of archive/search.py (`fold`, `fts_query`,
+  `fts_near`, `reaccent`), so the canned "Search articles" query is the CLI's statement.
+- Table search (`/index/articles?_search=...`) goes to that canned query: one ranking,
+  by relevance, for the CLI and the browser.
+- `/index/articles` shows by default what an archivist reads (DEFAULT_COLUMNS); bodies,
+  hashes, validators and the `*_fold` helpers stay queryable (`?_col=body`, SQL, JSON).
+- Cells: the lead shortened, the URL as links to the live page and to the archived copy.
+- `/-/archived/<id>`: the article's page as archived (newest 200 capture, from the WARC),
+  served with a Content-Security-Policy that blocks every fetch to the live web.
+- Facet type `month`: `?_facet_month=published` groups rows by `YYYY-MM`.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import sqlite3
+import urllib.parse
+from pathlib import Path
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.utils.asgi import Response
+from markupsafe import Markup
 
-from archive.fold import fold
-from archive.query import SearchError, reaccent, to_match
+from archive import search
 
-MARKS = ("[", "]")  # snippet marks used by the canned search query
-
-
-def _fold(text: object) -> str | None:
-    return None if text is None else fold(str(text))
-
-
-def _fts_query(text: object) -> str:
-    raw = "" if text is None else str(text)
-    try:
-        return to_match(raw)
-    except SearchError:
-        # An exception in a SQL function reaches the user only as "user-defined function
-        # raised exception"; handing FTS5 the raw text gets its own error instead
-        # ("unterminated string", "syntax error near ..."), which says what is wrong.
-        return raw
-
-
-def _reaccent(snippet: object, *written: object) -> str | None:
-    """A snippet FTS5 took from a folded column, shown in the written text."""
-    if snippet is None:
-        return None
-    return reaccent(str(snippet), [None if w is None else str(w) for w in written], MARKS)
+DATABASE = "index"
+# What the articles table shows unless the URL asks for other columns.
+DEFAULT_COLUMNS = ("title", "site", "published", "status", "version", "lead", "url")
+LEAD_CHARS = 90
+MAX_PAGE_BYTES = 20 * 1024 * 1024  # an archived page bigger than this is not shown inline
+# The archived copy may load only what is inline: nothing reaches the live portal.
+ARCHIVED_CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; sandbox"
+)
 
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
-    conn.create_function("fold", 1, _fold, deterministic=True)
-    conn.create_function("fts_query", 1, _fts_query, deterministic=True)
-    conn.create_function("reaccent", 5, _reaccent, deterministic=True)
+    search.register(conn)
+
+
+# -- the articles table: search and default columns ------------------------------------------
+
+
+def _rewrite(path: str, query: str) -> tuple[str, str] | None:
+    """(redirect target, "") for a table search, (path, new query) for default columns,
+    None to leave the request alone."""
+    base = f"/{DATABASE}/articles"
+    if path not in (base, base + ".json"):
+        return None
+    args = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    names = {k for k, _ in args}
+    if dict(args).get("_search", "").strip():
+        # The table's own search can only sort by a column (its form always sends the
+        # date sort); the shared search ranks by relevance, like the CLI.
+        params = {"q": dict(args)["_search"]}
+        if dict(args).get("site"):
+            params["site"] = dict(args)["site"]
+        params.update({k: v for k, v in args if k in ("_shape", "_size")})
+        suffix = ".json" if path.endswith(".json") else ""
+        return f"/{DATABASE}/search{suffix}?" + urllib.parse.urlencode(params), ""
+    if path == base and not names & {"_col", "_nocol"}:
+        return path, urllib.parse.urlencode([*args, *(("_col", c) for c in DEFAULT_COLUMNS)])
+    return None
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def rewritten(scope, receive, send):
+            if scope.get("type") == "http":
+                query = scope.get("query_string", b"").decode("latin-1")
+                change = _rewrite(scope.get("path", ""), query)
+                if change is not None and change[1] == "":
+                    await Response.redirect(change[0]).asgi_send(send)
+                    return
+                if change is not None:
+                    scope = {**scope, "query_string": change[1].encode("latin-1")}
+            await app(scope, receive, send)
+
+        return rewritten
+
+    return wrap
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if database != DATABASE or value is None:
+        return None
+    keys = row.keys() if hasattr(row, "keys") else []
+    if column == "lead" and isinstance(value, str) and len(value) > LEAD_CHARS:
+        cut = value[:LEAD_CHARS].rsplit(" ", 1)[0]
+        return Markup(f'<span title="{html.escape(value)}">{html.escape(cut)} …</span>')
+    if column == "published" and isinstance(value, str) and len(value) >= 16:
+        # Date and time to the minute; the full ISO value (with its offset) on hover.
+        return Markup(
+            f'<time title="{html.escape(value)}">{html.escape(value[:16].replace("T", " "))}</time>'
+        )
+    if column == "url" and table in ("articles", None) and "id" in keys:
+        live = html.escape(str(value))
+        archived = datasette.urls.path(f"/-/archived/{int(row['id'])}")
+        return Markup(
+            f'<a href="{archived}">archived copy</a> · '
+            f'<a href="{live}" rel="noreferrer">live page</a>'
+        )
+    if column == "title" and table is None and "id" in keys and isinstance(value, str):
+        page = datasette.urls.row(DATABASE, "articles", str(int(row["id"])))
+        return Markup(f'<a href="{page}">{html.escape(value)}</a>')
+    return None
+
+
+# -- the article page and its archived copy ---------------------------------------------------
+
+
+def _data_root(datasette) -> Path:
+    return Path(datasette.get_database(DATABASE).path).parent
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    if view_name != "row" or database != DATABASE or table != "articles":
+        return {}
+
+    async def article():
+        article_id = request.url_vars.get("pks", "")
+        db = datasette.get_database(DATABASE)
+        rows = await db.execute(
+            "SELECT a.*, s.title AS site_title, s.base_url AS site_url FROM articles a"
+            " LEFT JOIN sites s ON s.name = a.site WHERE a.id = ?",
+            [article_id],
+        )
+        if not rows.rows:
+            return {}
+        row = dict(rows.rows[0])
+        images = await db.execute(
+            "SELECT url, caption FROM images WHERE article_id = ? ORDER BY position",
+            [row["id"]],
+        )
+        files = await db.execute(
+            "SELECT url, name FROM attachments WHERE article_id = ? ORDER BY id", [row["id"]]
+        )
+        row["paragraphs"] = [p for p in (row.get("body") or "").split("\n\n") if p.strip()]
+        row["tag_list"] = _json_list(row.get("tags"))
+        row["image_list"] = [dict(r) for r in images.rows]
+        row["file_list"] = [dict(r) for r in files.rows]
+        row["archived_url"] = datasette.urls.path(f"/-/archived/{row['id']}")
+        return {"article": row}
+
+    return article
+
+
+def _json_list(text: object) -> list:
+    try:
+        value = json.loads(text) if isinstance(text, str) else []
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+async def archived_page(datasette, request):
+    from archive.records import ArchiveError
+    from archive.warc import read_record
+
+    article_id = request.url_vars["id"]
+    db = datasette.get_database(DATABASE)
+    found = await db.execute(
+        "SELECT c.warc_file, c.warc_offset, c.warc_length FROM articles a"
+        " JOIN captures c ON c.url IN (a.url, a.final_url)"
+        " WHERE a.id = ? AND c.kind = 'page' AND c.http_status = 200"
+        " AND c.record_type = 'response' AND c.warc_file IS NOT NULL"
+        " ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1",
+        [article_id],
+    )
+    if not found.rows:
+        return Response.text("no archived page for this article", status=404)
+    warc_file, offset, length = found.rows[0]
+    if length and length > MAX_PAGE_BYTES:
+        return Response.text("the archived page is too large to show here", status=413)
+    try:
+        record = read_record(_data_root(datasette) / "warc", warc_file, offset, length)
+        body = record.decoded
+    except ArchiveError as exc:
+        return Response.text(f"cannot read the archived page: {exc}", status=500)
+    content_type = record.http_header("Content-Type")
+    return Response(
+        body,
+        content_type=content_type or "text/html; charset=utf-8",
+        headers={"Content-Security-Policy": ARCHIVED_CSP, "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/archived/(?P<id>\d+)$", archived_page)]
+
+
+# -- month facet --------------------------------------------------------------------------
 
 
 class MonthFacet(Facet):

@@ -111,3 +111,15 @@ def test_crawl_row_counts_the_run(crawled):
     assert len(rows) == len(SITES)
     assert all(status == "finished" for status, _, _ in rows)
     assert sum(new for _, new, _ in rows) == len(SITES) * ARTICLES
+
+
+def test_sites_table_holds_base_url_profile_and_title(crawled):
+    _, data, _ = crawled
+    from newsarchive.portals.sites import get_site
+
+    with sqlite3.connect(data / "index.db") as conn:
+        rows = conn.execute("SELECT name, base_url, profile, title FROM sites").fetchall()
+    assert {r[0] for r in rows} == set(SITES)
+    for name, base_url, profile, title in rows:
+        site = get_site(name)
+        assert (base_url, profile, title) == (site.start_urls[0], site.profile, site.title)

@@ -76,6 +76,7 @@ def test_canned_queries(server):
     assert len(latest) == 4
     per_month = api(base, "/index/articles_per_month")["rows"]
     assert {"month": "2023-03", "site": "haian", "articles": 1} in per_month
+    assert {"month": "undated", "site": "lechan", "articles": 1} in per_month
 
 
 def test_read_only(server):
@@ -98,3 +99,54 @@ def test_serve_without_index_is_one_line(tmp_path):
     result = CliRunner().invoke(main, ["serve", "--data", str(tmp_path)])
     assert result.exit_code == 1
     assert "no index" in result.output
+
+
+def _html(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def test_articles_table_shows_reading_columns_only(server):
+    import re
+
+    from newsarchive.datasette_plugin import DEFAULT_COLUMNS
+
+    _, base = server
+    page = _html(f"{base}/index/articles")
+    shown = re.findall(r'<th [^>]*data-column="([^"]+)"', page)
+    assert shown == ["id", *DEFAULT_COLUMNS]
+    assert "archived copy" in page and "live page" in page
+
+
+def test_hidden_columns_stay_queryable(server):
+    _, base = server
+    rows = api(base, "/index/articles", _col="body_fold", id="1")["rows"]
+    assert rows[0]["body_fold"].startswith("dang bo quan hai an")
+    assert "content_hash" in api(base, "/index/articles", id="1")["rows"][0]
+
+
+def test_archived_copy_is_the_warc_page_and_cannot_reach_the_live_site(server):
+    _, base = server
+    with urllib.request.urlopen(f"{base}/-/archived/1", timeout=10) as response:
+        body = response.read().decode("utf-8")
+        csp = response.headers["Content-Security-Policy"]
+    assert f"<h1>{SEED_TITLE}</h1>" in body
+    assert "default-src 'none'" in csp
+
+
+def test_article_page_reads_like_an_article(server):
+    _, base = server
+    page = _html(f"{base}/index/articles/1")
+    assert f"<h1>{SEED_TITLE}</h1>" in page
+    assert "<p>Đảng bộ quận Hải An đã hoàn thành tốt nhiệm vụ năm 2022.</p>" in page
+    assert "Quang cảnh hội nghị" in page  # image caption
+    assert "Cổng thông tin điện tử quận Hải An" in page  # the site's title
+
+
+def test_sites_table_is_filled(server):
+    _, base = server
+    rows = api(base, "/index/sites")["rows"]
+    haian = next(r for r in rows if r["name"] == "haian")
+    assert haian["base_url"] == "https://haian.haiphong.gov.vn/"
+    assert haian["profile"] == "haiphong-c"
+    assert haian["title"] == "Cổng thông tin điện tử quận Hải An"

@@ -19,6 +19,10 @@ from archive.index import Index
 from archive.layout import DataDir
 from archive.warc import WarcWriter
 
+SITE_TITLES = {
+    "haian": "Cổng thông tin điện tử quận Hải An",
+    "lechan": "Cổng thông tin điện tử quận Lê Chân",
+}
 SEED_TITLE = "Thường trực Thành ủy làm việc với Ban Chấp hành Đảng bộ quận Hải An"
 SEED_URL = "https://haian.haiphong.gov.vn/tin-tuc/thuong-truc-thanh-uy-lam-viec-voi-dang-bo-quan-hai-an-1234.html"
 PNG = (
@@ -123,7 +127,9 @@ def build_archive(root: Path) -> DataDir:
     specs = articles()
     with WarcWriter(data.warc_dir, fsync=False) as warc, Index(data.index_path) as index:
         for site in sorted({s.site for s in specs}):
-            index.upsert_site(site, f"https://{site}.haiphong.gov.vn/", "haiphong-c")
+            index.upsert_site(
+                site, f"https://{site}.haiphong.gov.vn/", "haiphong-c", SITE_TITLES[site]
+            )
         crawl = index.start_crawl(sorted({s.site for s in specs}), {"fast": True})
         for spec in specs:
             _store_article(warc, index, crawl, spec, when)

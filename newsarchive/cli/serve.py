@@ -57,10 +57,12 @@ def serve(port: int, host: str, open_browser: bool, data: str | None) -> None:
         args = [
             str(data_dir.index_path.resolve()),
             "--metadata", str(metadata),
+            "--template-dir", str(Path(datasette_plugin.__file__).parent / "datasette_templates"),
             "--host", host,
             "--port", str(port),
             "--setting", "sql_time_limit_ms", "5000",
             "--setting", "facet_time_limit_ms", "1000",
+            "--setting", "suggest_facets", "off",
         ]  # fmt: skip
         if open_browser:
             args.append("--open")

@@ -117,7 +117,19 @@ class ArchiveSession:
         )
         self.writer.open()
         site = getattr(spider, "site_name", spider.name)
+        self._record_site(spider, site)
         self.crawl_id = self.index.start_crawl([site], self.settings_snapshot)
+
+    def _record_site(self, spider: Spider, name: str) -> None:
+        """Fill the sites table (base URL, profile, title): datasheets and Datasette read it."""
+        described = getattr(spider, "site", None)
+        starts = getattr(described, "start_urls", None) or getattr(spider, "start_urls", ())
+        self.index.upsert_site(
+            name,
+            base_url=starts[0] if starts else None,
+            profile=getattr(described, "profile", None),
+            title=getattr(described, "title", None),
+        )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats

@@ -122,4 +122,8 @@ def test_sites_table_holds_base_url_profile_and_title(crawled):
     assert {r[0] for r in rows} == set(SITES)
     for name, base_url, profile, title in rows:
         site = get_site(name)
-        assert (base_url, profile, title) == (site.start_urls[0], site.profile, site.title)
+        assert (base_url, profile, title) == (
+            site.start_urls[0],
+            site.resolved_profile(),
+            site.title,
+        )

@@ -127,7 +127,9 @@ class ArchiveSession:
         self.index.upsert_site(
             name,
             base_url=starts[0] if starts else None,
-            profile=getattr(described, "profile", None),
+            # The profile the crawl uses ("auto" in the sites file is resolved by now).
+            profile=getattr(getattr(spider, "profile", None), "name", None)
+            or getattr(described, "profile", None),
             title=getattr(described, "title", None),
         )
 

@@ -39,7 +39,8 @@ def verify(data: Path | None, repair: bool, show: int) -> None:
     Reports index rows whose record is missing or differs (missing), records whose
     digests fail (corrupt), response and revisit records no capture points to (orphan),
     and WARC files ending in an incomplete record (truncated). Exits with status 1 when
-    there is any problem.
+    there is any problem. Also notes (without failing) article metadata records written
+    in the old form, under the page's own URL, which replay tools may serve as the page.
 
     Example:
 

@@ -587,6 +587,15 @@ class Index:
         )
         return [r[0] for r in rows]
 
+    def revisit_candidates(self, site: str) -> list[dict]:
+        """Active articles of `site` with what a revisit policy needs: url, published,
+        first_seen, last_checked."""
+        return self._all(
+            "SELECT url, published, first_seen, last_checked FROM articles"
+            " WHERE site = :site AND status = 'active' ORDER BY id",
+            {"site": site},
+        )
+
     def pending_files(self, site: str) -> list[dict]:
         """Images and attachments of `site`'s current articles not archived yet."""
         return self._all(

@@ -25,6 +25,9 @@ NEWSARCHIVE_OBEY_CRAWL_DELAY = True  # robots.txt Crawl-delay, applied per host
 NEWSARCHIVE_MAX_CRAWL_DELAY = 60.0  # seconds; a larger Crawl-delay is capped
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# A CDN host serving the files of many sites is one host to Scrapy: in a many-site crawl it
+# gets its own concurrency (a DOWNLOAD_SLOTS entry) instead of the per-domain one.
+NEWSARCHIVE_FILE_HOST_CONCURRENCY = 4
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -70,10 +73,13 @@ NEWSARCHIVE_WARC_PREFIX = "newsarchive"
 # fsync WARC files at most this often (seconds; 0 = after every record) and at close.
 NEWSARCHIVE_WARC_FSYNC_INTERVAL = 1.0
 # Incremental crawling: stop paging a category after this many listing pages in a row hold
-# nothing new (0 = always walk every page), and re-check known articles with a conditional
-# GET when their last check is older than this many hours (negative = never re-check).
+# nothing new (0 = always walk every page). Known articles are re-checked with a conditional
+# GET by age (newsarchive.crawl.revisit): "AGE_DAYS:INTERVAL_DAYS" tiers, default daily in
+# their first week, weekly in their first year, monthly after. NEWSARCHIVE_RECHECK_HOURS,
+# when set, replaces the tiers by one interval (negative = never re-check).
 NEWSARCHIVE_STOP_AFTER_PAGES_WITHOUT_NEW = 1
-NEWSARCHIVE_RECHECK_HOURS = 24 * 7
+NEWSARCHIVE_REVISIT = "7:1,365:7,*:30"
+NEWSARCHIVE_RECHECK_HOURS = None
 NEWSARCHIVE_MAX_PAGES = 0  # listing pages per category; 0 = no limit
 NEWSARCHIVE_SINCE = None  # ISO date; older articles are not fetched
 NEWSARCHIVE_ERROR_THRESHOLD = 0.05  # fraction of failed requests that makes the exit non-zero

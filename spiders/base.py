@@ -12,7 +12,7 @@ import mimetypes
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +22,7 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from newsarchive.crawl.archiving import ArchiveSession, utc_now
+from newsarchive.crawl.revisit import recheck_urls
 from newsarchive.extract import extract
 from newsarchive.items import (
     ArticleItem,
@@ -104,13 +105,13 @@ class PortalSpider(scrapy.Spider):
         index = self.session.index
         self.known = index.known_urls(self.site_name)
         self.incremental = index.site_has_finished_crawl(self.site_name)
-        recheck_hours = float(self._setting("NEWSARCHIVE_RECHECK_HOURS", 168))
         for url in self.site.start_urls:
             yield self.listing_request(url, {"home": True})
-        if recheck_hours >= 0:
-            before = (utc_now() - timedelta(hours=recheck_hours)).isoformat()
-            for url in index.due_for_recheck(self.site_name, before):
-                yield self.article_request(url)
+        # Known articles due under the revisit policy (newsarchive.crawl.revisit).
+        for url in recheck_urls(index, self.site_name, self.crawler.settings, utc_now()):
+            self.crawler.stats.inc_value("newsarchive/rechecks")
+            self.crawler.stats.inc_value(f"newsarchive/site/{self.site_name}/rechecks")
+            yield self.article_request(url)
         # Files of articles a killed crawl archived without their images or attachments.
         for pending in index.pending_files(self.site_name):
             yield self.file_request(

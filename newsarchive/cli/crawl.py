@@ -50,6 +50,12 @@ def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
     help="Re-check known articles last checked this long ago (0 = all; -1 = never).",
 )
 @click.option(
+    "--revisit",
+    metavar="POLICY",
+    help="Re-check known articles by age: AGE_DAYS:INTERVAL_DAYS tiers "
+    "[7:1,365:7,*:30 = daily in the first week, weekly in the first year, monthly after].",
+)
+@click.option(
     "--log-json",
     type=click.Path(dir_okay=False),
     help="Append JSON-lines progress events to this file.",
@@ -91,6 +97,7 @@ def crawl(
     fast: bool,
     host_map: tuple[str, ...],
     recheck_hours: float | None,
+    revisit: str | None,
     log_json: str | None,
     progress: bool | None,
     max_error_rate: float | None,
@@ -141,6 +148,14 @@ def crawl(
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     setting_overrides = _parse_overrides(overrides)
+    if revisit is not None:
+        from newsarchive.crawl.revisit import RevisitPolicy
+
+        try:
+            RevisitPolicy.parse(revisit)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        setting_overrides["NEWSARCHIVE_REVISIT"] = revisit
 
     # Lock the data folder before anything touches it (index, WARC repair): a second run
     # exits at once. The kernel drops the lock of a killed run, so the next one takes over.

@@ -63,6 +63,27 @@ from newsarchive.replica.config import FAULT_LEVELS, MAX_ARTICLES, SCHEMES
     show_default=True,
     help="Scheme of the public URLs pages link to.",
 )
+@click.option(
+    "--sites",
+    "generated",
+    type=click.IntRange(0, 1200),
+    default=0,
+    show_default=True,
+    help="Generated commune sub-sites (generation C, files on the shared CDN) served "
+    "besides haian, lechan and vinhbao.",
+)
+@click.option(
+    "--latency-ms",
+    type=click.IntRange(0, 60000),
+    default=0,
+    show_default=True,
+    help="Delay added before every response (ms).",
+)
+@click.option(
+    "--write-sites",
+    type=click.Path(dir_okay=False),
+    help="Write a newsarchive sites file (TOML) of the generated sub-sites here.",
+)
 def replica(
     host: str,
     port: int,
@@ -73,6 +94,9 @@ def replica(
     delete_rate: float,
     generation: int,
     scheme: str,
+    generated: int,
+    latency_ms: int,
+    write_sites: str | None,
 ) -> None:
     """Serve a deterministic replica of the *.haiphong.gov.vn news portals on loopback.
 
@@ -84,6 +108,8 @@ def replica(
     Example:
 
         newsarchive replica --port 8765 --articles 500 --faults mild
+
+        newsarchive replica --sites 300 --articles 20 --latency-ms 30 --write-sites s.toml
 
         curl -H 'Host: haian.haiphong.gov.vn' http://127.0.0.1:8765/
     """
@@ -109,11 +135,18 @@ def replica(
         delete_rate=delete_rate,
         generation=generation,
         scheme=scheme,
+        sites=generated,
+        latency_ms=latency_ms,
     )
     try:
         handle = run_replica_in_thread(config)
     except (OSError, RuntimeError) as exc:
         raise click.ClickException(f"cannot start the replica on {host}:{port}: {exc}") from exc
+    if write_sites:
+        from pathlib import Path
+
+        Path(write_sites).write_text(handle.corpus.sites_toml(), encoding="utf-8")
+        click.echo(f"wrote the {generated} generated sub-sites to {write_sites}")
     click.echo(
         f"replica serving {articles} articles/site at {handle.base} "
         f"(faults={faults}, generation={generation}); Ctrl-C stops it"

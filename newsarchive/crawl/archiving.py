@@ -48,6 +48,7 @@ SETTINGS_RECORDED = (
     "AUTOTHROTTLE_ENABLED",
     "NEWSARCHIVE_HOST_MAP",
     "NEWSARCHIVE_RECHECK_HOURS",
+    "NEWSARCHIVE_REVISIT",
     "NEWSARCHIVE_STOP_AFTER_PAGES_WITHOUT_NEW",
     "NEWSARCHIVE_MAX_PAGES",
     "NEWSARCHIVE_SINCE",
@@ -116,9 +117,14 @@ class ArchiveSession:
             },
         )
         self.writer.open()
-        site = getattr(spider, "site_name", spider.name)
-        self._record_site(spider, site)
-        self.crawl_id = self.index.start_crawl([site], self.settings_snapshot)
+        # A many-site crawl's spider has parts, one per site (newsarchive.crawl.multisite).
+        parts = list(getattr(spider, "parts", {}).values()) or [spider]
+        sites = []
+        for part in parts:
+            site = getattr(part, "site_name", part.name)
+            self._record_site(part, site)
+            sites.append(site)
+        self.crawl_id = self.index.start_crawl(sites, self.settings_snapshot)
 
     def _record_site(self, spider: Spider, name: str) -> None:
         """Fill the sites table (base URL, profile, title): datasheets and Datasette read it."""

@@ -63,6 +63,7 @@ class ArchivePipeline:
             )
             session.counts[f"articles_{outcome}"] += 1
             stats.inc_value(f"newsarchive/articles_{outcome}")
+            stats.inc_value(f"newsarchive/site/{item.site}/articles_{outcome}")
         elif isinstance(item, FileItem):
             index.record_file(
                 item.article_url,
@@ -75,16 +76,19 @@ class ArchivePipeline:
                 item.capture,
             )
             stats.inc_value(f"newsarchive/{item.kind}s")
+            stats.inc_value(f"newsarchive/site/{item.site}/{item.kind}s")
         elif isinstance(item, SharedFileItem):
             index.link_archived_file(item.article_url, item.kind, item.url, item.name)
         elif isinstance(item, NotModifiedItem):
             index.touch_article(item.url, item.checked_at, item.etag, item.last_modified)
             session.counts["articles_unchanged"] += 1
             stats.inc_value("newsarchive/articles_unchanged")
+            stats.inc_value(f"newsarchive/site/{item.site}/articles_unchanged")
         elif isinstance(item, GoneItem):
             index.mark_gone(item.url, item.seen_at, item.http_status)
             session.counts["articles_gone"] += 1
             stats.inc_value("newsarchive/articles_gone")
+            stats.inc_value(f"newsarchive/site/{item.site}/articles_gone")
         elif isinstance(item, MovedItem):
             index.mark_moved(item.url, item.new_url, item.seen_at)
             stats.inc_value("newsarchive/articles_moved")

@@ -26,13 +26,19 @@ class SiteResult:
 class CrawlResult:
     sites: list[SiteResult] = field(default_factory=list)
     error_threshold: float = 0.05
+    # Stats of the one crawler of a many-site crawl (per-site results hold only their counts).
+    totals: dict[str, Any] | None = None
 
     @property
     def errors(self) -> int:
+        if self.totals is not None:
+            return lost_requests(self.totals)
         return sum(lost_requests(s.stats) for s in self.sites)
 
     @property
     def pages(self) -> int:
+        if self.totals is not None:
+            return int(self.totals.get("newsarchive/captures", 0) or 0)
         return sum(s.count("captures") for s in self.sites)
 
     @property
@@ -53,12 +59,31 @@ class CrawlResult:
 
     def summary_lines(self) -> list[str]:
         lines = []
+        if self.totals is not None:
+            for s in self.sites:
+                lines.append(
+                    f"{s.site}: articles new {s.count('articles_new')}, "
+                    f"changed {s.count('articles_changed')}, "
+                    f"unchanged {s.count('articles_unchanged')}, gone {s.count('articles_gone')}, "
+                    f"images {s.count('images')}, attachments {s.count('attachments')}, "
+                    f"re-checked {s.count('rechecks')}"
+                )
+            t = SiteResult("all", "", self.totals)
+            lines.append(
+                f"{len(self.sites)} sites in one crawl: {t.count('captures')} fetches, "
+                f"re-checked {t.count('rechecks')} (changed {t.count('articles_changed')}, "
+                f"gone {t.count('articles_gone')}), "
+                f"failed attempts {failed_attempts(self.totals)}, "
+                f"lost {lost_requests(self.totals)} ({self.sites[0].reason if self.sites else '?'})"
+            )
+            return lines
         for s in self.sites:
             lines.append(
                 f"{s.site}: {s.count('captures')} fetches, articles new {s.count('articles_new')}, "
                 f"changed {s.count('articles_changed')}, unchanged {s.count('articles_unchanged')}, "
                 f"gone {s.count('articles_gone')}, images {s.count('images')}, "
-                f"attachments {s.count('attachments')}, failed attempts {failed_attempts(s.stats)}, "
+                f"attachments {s.count('attachments')}, re-checked {s.count('rechecks')}, "
+                f"failed attempts {failed_attempts(s.stats)}, "
                 f"lost {lost_requests(s.stats)} ({s.reason})"
             )
         return lines
@@ -67,6 +92,8 @@ class CrawlResult:
 def run_crawl(
     settings: Settings, site_names: list[str], *, url: str | None = None, profile: str | None = None
 ) -> CrawlResult:
+    if len(site_names) > 1 and not url:
+        return run_many(settings, site_names, profile=profile)
     process = CrawlerProcess(settings)
     crawlers = []
     if url:
@@ -87,4 +114,41 @@ def run_crawl(
         stats = crawler.stats.get_stats() if crawler.stats else {}
         site = getattr(crawler.spider, "site_name", name) if crawler.spider else name
         result.sites.append(SiteResult(site, str(stats.get("finish_reason", "unknown")), stats))
+    return result
+
+
+def run_many(
+    settings: Settings, site_names: list[str], *, profile: str | None = None
+) -> CrawlResult:
+    """ONE crawler over every named site (see newsarchive.crawl.multisite)."""
+    from dataclasses import replace
+
+    from newsarchive.crawl.multisite import MultiSiteSpider, site_file_hosts, slot_settings
+    from newsarchive.portals.sites import load_sites
+
+    configured = load_sites(settings.get("NEWSARCHIVE_SITES") or None)
+    sites = [configured[name] for name in site_names]
+    if profile:
+        sites = [replace(site, profile=profile) for site in sites]
+    file_hosts = sorted({h for site in sites for h in site_file_hosts(site)})
+    slots = slot_settings(
+        sites, file_hosts, settings.getint("NEWSARCHIVE_FILE_HOST_CONCURRENCY", 4)
+    )
+    settings = settings.copy()
+    settings.set("DOWNLOAD_SLOTS", {**settings.getdict("DOWNLOAD_SLOTS"), **slots}, "cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(MultiSiteSpider)
+    process.crawl(crawler, sites=sites)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    reason = str(stats.get("finish_reason", "unknown"))
+    result = CrawlResult(
+        error_threshold=settings.getfloat("NEWSARCHIVE_ERROR_THRESHOLD", 0.05), totals=stats
+    )
+    for site in sites:
+        prefix = f"newsarchive/site/{site.name}/"
+        own = {
+            f"newsarchive/{k[len(prefix) :]}": v for k, v in stats.items() if k.startswith(prefix)
+        }
+        result.sites.append(SiteResult(site.name, reason, own))
     return result

@@ -21,6 +21,8 @@ class ReplicaConfig:
     delete_rate: float = 0.02
     generation: int = 0
     scheme: str = "https"
+    sites: int = 0  # generated commune sub-sites served besides the three named ones
+    latency_ms: int = 0  # added before every response, to measure many-site crawls
 
     def __post_init__(self) -> None:
         if self.faults not in FAULT_LEVELS:
@@ -35,5 +37,9 @@ class ReplicaConfig:
             raise ValueError("edit_rate + delete_rate must not exceed 1")
         if self.generation < 0:
             raise ValueError(f"generation must be >= 0: {self.generation}")
+        if not 0 <= self.sites <= 1200:
+            raise ValueError(f"sites must be within 0..1200: {self.sites}")
+        if not 0 <= self.latency_ms <= 60000:
+            raise ValueError(f"latency_ms must be within 0..60000: {self.latency_ms}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be within 0..65535: {self.port}")

@@ -33,9 +33,10 @@ from newsarchive.replica.metadata import build_site_articles
 from newsarchive.replica.model import Article, Content
 from newsarchive.replica.render_common import ArticleView, Link, ListingView
 from newsarchive.replica.seed import ICT, load_seed
-from newsarchive.replica.sites import BY_CDN_ID, CDN_HOST, SITES, Site
+from newsarchive.replica.sites import BY_CDN_ID, CDN_HOST, SITES, Site, register_generated
 from newsarchive.replica.textgen import slug
 
+NAMED_SITES = ("haian", "lechan", "vinhbao")
 RENDERERS = {"A": render_a, "B": render_b, "C": render_c}
 EDIT_EPOCH = datetime(2025, 7, 1, 8, 0, tzinfo=ICT)  # edits happen after the last article
 _WS = re.compile(r"\s+")
@@ -74,13 +75,14 @@ class Corpus:
         self.secret = hashlib.sha256(f"viewstate:{config.seed}".encode()).digest()
         seed = load_seed()
         seen = {seed.title}
-        self.sites: dict[str, Site] = dict(SITES)
+        keys = [*NAMED_SITES, *register_generated(config.sites)]
+        self.sites: dict[str, Site] = {key: SITES[key] for key in keys}
         self.by_site: dict[str, list[Article]] = {}
-        for key in SITES:
+        for key in self.sites:
             self.by_site[key] = build_site_articles(
                 key, config.articles, config.seed, seen, seed if key == "haian" else None
             )
-        self.articles: list[Article] = [a for key in SITES for a in self.by_site[key]]
+        self.articles: list[Article] = [a for key in self.sites for a in self.by_site[key]]
         self.by_id = {key: {a.id: a for a in arts} for key, arts in self.by_site.items()}
         # Category lists, newest first; an article's position in its list gives "related".
         self.by_category: dict[tuple[str, int], list[Article]] = {}
@@ -94,7 +96,7 @@ class Corpus:
             gen = SITES[key].generation
             self.paths[key] = {urls.article_path(a, gen): a for a in arts}
             self.legacy[key] = {p: a for a in arts if (p := urls.legacy_path(a)) is not None}
-        self.tags: dict[str, dict[str, list[Article]]] = {key: {} for key in SITES}
+        self.tags: dict[str, dict[str, list[Article]]] = {key: {} for key in self.sites}
         for key, arts in self.by_site.items():
             for a in reversed(arts):
                 for tag in a.tags:
@@ -336,14 +338,14 @@ class Corpus:
                 return None
             cdn_part = parts[4] if parts[2] == "SiteFolders" and len(parts) > 4 else parts[2]
             site_key = BY_CDN_ID.get(int(cdn_part)) if cdn_part.isdigit() else None
-            article = self.by_id[site_key].get(parsed[0]) if site_key else None
+            article = self.by_id.get(site_key, {}).get(parsed[0]) if site_key else None
             if article is None:
                 return None
             gens = ["B"] if parts[2] == "SiteFolders" else ["C"]
             candidates = [(article, g) for g in gens]
         else:
             site_key = _site_of_host(host)
-            if site_key is None:
+            if site_key is None or site_key not in self.by_id:
                 return None
             if (m := urls.B_IMAGE_RE.match(path)) is not None:
                 article = self.by_id[site_key].get(int(m.group(2), 16))
@@ -414,6 +416,21 @@ class Corpus:
             "version": st.version,
             "files": files,
         }
+
+    def sites_toml(self) -> str:
+        """A newsarchive sites file for the generated sub-sites (what a user would write)."""
+        lines = ["# Generated sub-sites of the replica (newsarchive replica --sites N)."]
+        for key, site in self.sites.items():
+            if key in NAMED_SITES:
+                continue
+            lines += [
+                "",
+                f"[sites.{key}]",
+                f'title = "{site.name}"',
+                f'start_urls = ["{self.scheme}://{site.host}/"]',
+                'profile = "haiphong-c"',
+            ]
+        return "\n".join(lines) + "\n"
 
     def truth_jsonl(self, site_key: str | None = None) -> bytes:
         key = (self.generation, site_key)

@@ -47,7 +47,7 @@ def not_found() -> Reply:
 def index_page(corpus: Corpus) -> Reply:
     items = "".join(
         f'<li><a href="{corpus.scheme}://{s.host}/">{escape(s.name)}</a> ({s.key}, generation {s.generation})</li>'
-        for s in SITES.values()
+        for s in corpus.sites.values()
     )
     body = (
         '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>newsarchive replica</title>'
@@ -87,7 +87,7 @@ def resolve(
         found = corpus.find_file(host, path)
         return Reply(200, found[0], found[1]) if found else not_found()
     site_key = HOSTS.get(host)
-    if site_key is None:
+    if site_key is None or site_key not in corpus.sites:
         return index_page(corpus)
     site = SITES[site_key]
 

@@ -46,6 +46,8 @@ class ReplicaApp:
         path = request.path
         if path in CONTROL_PATHS:
             return self._control(request, host, path)
+        if self.corpus.config.latency_ms:
+            await asyncio.sleep(self.corpus.config.latency_ms / 1000)
         form: dict[str, str] = {}
         if request.method == "POST":
             form = {k: str(v) for k, v in (await request.post()).items()}

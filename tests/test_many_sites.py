@@ -1,0 +1,70 @@
+"""One crawl for many sites: `crawl --all` over generated replica sub-sites runs ONE crawler
+(one WARC writer, one crawl row), interleaves the sites and archives every article exactly.
+The 300-site measurement is bench/bench_sites.py."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.crawlsupport import comparable, index_articles, run_crawl, truth, truth_comparable
+
+SITES = 12
+ARTICLES = 6
+
+
+@pytest.fixture(scope="module")
+def crawled(replica_factory, tmp_path_factory):
+    replica = replica_factory(articles=ARTICLES, seed=3, sites=SITES, latency_ms=5)
+    tmp = tmp_path_factory.mktemp("many")
+    sites_file = tmp / "sites.toml"
+    sites_file.write_text(replica.corpus.sites_toml(), encoding="utf-8")
+    data = tmp / "data"
+    result = run_crawl(replica.port, data, "--all", extra=("--sites", str(sites_file)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    keys = [k for k in replica.corpus.sites if k not in ("haian", "lechan", "vinhbao")]
+    return replica, data, keys, result
+
+
+def test_every_article_of_every_site_is_archived_exactly(crawled):
+    replica, data, keys, _ = crawled
+    archived = {u: comparable(a) for u, a in index_articles(data / "index.db").items()}
+    for key in keys:
+        host = replica.corpus.sites[key].host
+        expected = {
+            t["url"]: truth_comparable(t)
+            for t in truth(replica.base, host)
+            if t["status"] == "active"
+        }
+        assert len(expected) == ARTICLES
+        mine = {u: a for u, a in archived.items() if f"//{host}/" in u}
+        assert mine == expected, key
+    assert len(archived) == SITES * ARTICLES
+
+
+def test_one_crawler_one_warc_one_crawl_row(crawled):
+    _, data, keys, _ = crawled
+    assert len(list((data / "warc").glob("*.warc.gz"))) == 1
+    with sqlite3.connect(data / "index.db") as conn:
+        rows = conn.execute("select sites from crawls").fetchall()
+    assert len(rows) == 1
+    assert sorted(__import__("json").loads(rows[0][0])) == sorted(keys)
+
+
+def test_the_sites_start_interleaved(crawled):
+    replica, data, keys, _ = crawled
+    homes = {f"https://{replica.corpus.sites[k].host}/" for k in keys}
+    with sqlite3.connect(data / "index.db") as conn:
+        urls = [u for (u,) in conn.execute("select url from captures order by id")]
+    # Site after site would put the last home page after ~11 whole sites (~25 fetches each).
+    first_home_pages = [u for u in urls[: 5 * SITES] if u in homes]
+    # Every site's home page is among the first fetches: no site waits for another to finish.
+    assert set(first_home_pages) == homes
+
+
+def test_the_summary_reports_each_site_and_the_one_crawl(crawled):
+    _, _, keys, result = crawled
+    for key in keys:
+        assert f"{key}: articles new {ARTICLES}," in result.stdout
+    assert f"{SITES} sites in one crawl:" in result.stdout

@@ -26,6 +26,7 @@ from archive.readonly import connect_readonly
 from archive.records import ArchiveError, RecordRef
 from archive.search import WINDOW as SEARCH_WINDOW
 from archive.search import search as search_statement
+from newsarchive.urlparts import canonical_url
 
 __all__ = ["Index", "SearchError", "StoredCapture", "content_hash", "timestamp"]
 
@@ -398,7 +399,7 @@ class Index:
         ).fetchall()
         if [(r[1], r[2]) for r in old] == [(i["url"], i["caption"]) for i in images]:
             return  # unchanged: keep the rows (and the file details record_file added)
-        files = {r[1]: r[3:] for r in old if r[3:] != (None,) * 7}
+        files = {file_url(r[1]): r[3:] for r in old if r[3:] != (None,) * 7}
         c.execute("DELETE FROM images WHERE article_id = ?", (article_id,))
         for position, image in enumerate(images):
             c.execute(
@@ -486,6 +487,7 @@ class Index:
         """
         if kind not in ("image", "attachment"):
             raise ValueError(f"bad file kind {kind!r}")
+        url = file_url(url)
         params = {
             "article_url": article_url,
             "url": url,
@@ -500,6 +502,7 @@ class Index:
             if row is None:
                 return False
             params["aid"] = row[0]
+            _adopt_legacy_url(c, "attachments" if kind == "attachment" else "images", row[0], url)
             if kind == "attachment":
                 c.execute(
                     "INSERT INTO attachments (article_id, url, name, mime_type, size, sha256,"
@@ -540,7 +543,7 @@ class Index:
             " WHERE url = :u AND warc_file IS NOT NULL UNION ALL"
             " SELECT mime_type, size, sha256, warc_file, warc_offset, warc_length FROM attachments"
             " WHERE url = :u AND warc_file IS NOT NULL) LIMIT 1",
-            {"u": url},
+            {"u": file_url(url)},
         )
         if row is None:
             return False
@@ -616,7 +619,7 @@ class Index:
             " AND kind IN ('image', 'attachment') AND warc_file IS NOT NULL)"
             " OR EXISTS (SELECT 1 FROM images WHERE url = :u AND warc_file IS NOT NULL)"
             " OR EXISTS (SELECT 1 FROM attachments WHERE url = :u AND warc_file IS NOT NULL)",
-            {"u": url},
+            {"u": file_url(url)},
         ).fetchone()
         return bool(row[0])
 
@@ -723,13 +726,13 @@ def normalise_article(article: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(image, str):
             image = {"url": image}
         if image.get("url"):
-            images.append({"url": str(image["url"]), "caption": _text(image.get("caption"))})
+            images.append({"url": file_url(image["url"]), "caption": _text(image.get("caption"))})
     attachments = []
     for a in article.get("attachments") or []:
         if isinstance(a, str):
             a = {"url": a}
         if a.get("url"):
-            attachments.append({"url": str(a["url"]), "name": _text(a.get("name"))})
+            attachments.append({"url": file_url(a["url"]), "name": _text(a.get("name"))})
     tags: list[str] = []
     for tag in article.get("tags") or []:
         t = _text(tag)
@@ -751,6 +754,35 @@ def normalise_article(article: Mapping[str, Any]) -> dict[str, Any]:
         "images": images,
         "attachments": attachments,
     }
+
+
+def file_url(url: Any) -> str:
+    """The one URL identity (newsarchive.urlparts.canonical_url, the form Scrapy fetches) of
+    an image or attachment; a string that is no http(s) URL is kept as given."""
+    text = str(url)
+    return canonical_url(text) or text
+
+
+def _adopt_legacy_url(c: sqlite3.Connection, table: str, article_id: int, url: str) -> None:
+    """Rows written before URLs were canonical (`|`, `^`, `{` stored raw) take the canonical
+    URL once that file is fetched, so they stop being pending. Per article: a few rows."""
+    rows = c.execute(
+        f"SELECT url FROM {table} WHERE article_id = ? AND url != ?", (article_id, url)
+    )
+    for (old,) in rows.fetchall():
+        if file_url(old) == url:
+            exists = c.execute(
+                f"SELECT 1 FROM {table} WHERE article_id = ? AND url = ?", (article_id, url)
+            ).fetchone()
+            if exists and table == "attachments":
+                c.execute(
+                    "DELETE FROM attachments WHERE article_id = ? AND url = ?", (article_id, old)
+                )
+            else:
+                c.execute(
+                    f"UPDATE {table} SET url = ? WHERE article_id = ? AND url = ?",
+                    (url, article_id, old),
+                )
 
 
 def content_hash(content: Mapping[str, Any]) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 
-from newsarchive.urlparts import path_and_query
+from newsarchive.urlparts import path_and_query, resolve_url
 
 # Link texts that mean "next page" on Vietnamese portals (compared case-folded, stripped).
 NEXT_TEXTS = frozenset({"»", "›", ">", ">>", "sau", "tiếp", "trang sau", "tiếp theo", "next"})
@@ -112,9 +112,11 @@ def parse_listing(
             continue
         if not href or href.startswith(("mailto:", "tel:", "#")):
             continue
-        absolute = urldefrag(urljoin(url, href))[0]
+        absolute = resolve_url(url, href)  # the one URL identity (urlparts.canonical_url)
+        if absolute is None:
+            continue
         parts = urlsplit(absolute)
-        if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in hosts:
+        if (parts.hostname or "").lower() not in hosts:
             continue
         target = path_and_query(absolute)
         if text.isdigit() and page_number(absolute) is not None:
@@ -145,8 +147,9 @@ def parse_listing(
             target, argument = match.group(1), match.group(2)
             listing.next_postback = Postback(target, argument, _postback_page(argument))
             return listing
-        if href.strip() and not href.lower().startswith("javascript:"):
-            listing.next_url = urldefrag(urljoin(url, href.strip()))[0]
+        next_url = resolve_url(url, href)
+        if next_url is not None:
+            listing.next_url = next_url
             return listing
     if wanted in numbered:
         listing.next_url = numbered[wanted]

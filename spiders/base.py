@@ -35,6 +35,7 @@ from newsarchive.items import (
 from newsarchive.listing import Postback, parse_listing
 from newsarchive.portals.profiles import Profile, get_profile
 from newsarchive.portals.sites import Site, get_site
+from newsarchive.urlparts import canonical_url
 
 ARTICLE_PRIORITY = 20  # finish articles before walking further listings: bounded memory
 FILE_PRIORITY = 30
@@ -252,6 +253,8 @@ class PortalSpider(scrapy.Spider):
 
     # -- files ---------------------------------------------------------------------------
     def file_request(self, url: str, article_url: str, kind: str, name: str | None) -> Request:
+        # The one URL identity: the row's URL, the request's URL and the FileItem's agree.
+        url = canonical_url(url) or url
         return Request(
             url,
             callback=self.parse_file,

@@ -446,3 +446,24 @@ def test_a_file_shared_by_two_articles_is_linked_not_refetched(idx):
 def test_linking_a_file_never_archived_does_nothing(idx):
     record(idx)
     assert not idx.link_archived_file(URL, "attachment", "https://cdn.example/none.pdf", None)
+
+
+RAW_FILE = "https://haian.haiphong.gov.vn/files/a|b^{c} d.pdf"
+FETCHED_FILE = "https://haian.haiphong.gov.vn/files/a%7Cb%5E%7Bc%7D%20d.pdf"  # Request.url
+
+
+def test_file_urls_are_stored_canonical(idx):
+    record(idx, {**ARTICLE, "attachments": [{"url": RAW_FILE, "name": "x"}]})
+    (att,) = idx.get_article(URL)["attachments"]
+    assert att["url"] == FETCHED_FILE
+
+
+def test_legacy_raw_file_row_matches_the_fetched_url(idx):
+    record(idx, {**ARTICLE, "attachments": [{"url": RAW_FILE, "name": "x"}]})
+    # A row written before URLs were canonical, as older archives hold them.
+    idx.conn.execute("UPDATE attachments SET url = ?", (RAW_FILE,))
+    idx.record_file(URL, "attachment", FETCHED_FILE, None, "application/pdf", 9, "ab" * 32, ref(7))
+    assert idx.pending_files("haian") == [
+        p for p in idx.pending_files("haian") if p["kind"] == "image"
+    ]
+    assert idx.has_file(FETCHED_FILE)

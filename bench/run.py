@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import sys
 import time
 import traceback
@@ -41,7 +42,14 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller inputs, for a smoke run")
     parser.add_argument("--soak", action="store_true", help="the long runs (run(soak=True))")
     parser.add_argument("--json", type=Path, help="also write the rows to this JSON file")
+    parser.add_argument(
+        "--aeb",
+        help="article-extraction-benchmark checkout or bare git dir for bench_aeb "
+        "(or NEWSARCHIVE_AEB); without it that bench fails with a message",
+    )
     args = parser.parse_args()
+    if args.aeb:
+        os.environ["NEWSARCHIVE_AEB"] = args.aeb
     sys.path.insert(0, str(HERE.parent))
 
     rows: list[dict] = []

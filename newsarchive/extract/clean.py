@@ -41,8 +41,49 @@ def parse_html(text: str) -> tuple[etree._Element | None, list[str]]:
         if entry.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in entry.message:
             warnings.append(f"HTML exceeds parser limits, content may be cut: {entry.message}")
             break
+    keep_json_ld_dates(root)
     strip_non_content(root)
     return root, warnings
+
+
+def _json_ld_value(data: object, key: str, depth: int = 0) -> str | None:
+    if depth > 6:
+        return None
+    if isinstance(data, dict):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        children = list(data.values())
+    elif isinstance(data, list):
+        children = data
+    else:
+        return None
+    for child in children:
+        found = _json_ld_value(child, key, depth + 1)
+        if found:
+            return found
+    return None
+
+
+def keep_json_ld_dates(root: etree._Element) -> None:
+    """JSON-LD `datePublished` lives in a <script>, which the next step removes: keep it as
+    a <meta itemprop="datePublished"> so the date stage reads it with the other metas."""
+    import json
+
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        value = _json_ld_value(data, "datePublished")
+        if value:
+            head = root.find("head")
+            meta = etree.SubElement(head if head is not None else root, "meta")
+            meta.set("itemprop", "datePublished")
+            meta.set("content", value)
+            return
 
 
 def strip_non_content(root: etree._Element) -> None:

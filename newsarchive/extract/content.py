@@ -14,12 +14,15 @@ from lxml import etree
 
 from newsarchive.extract.article import Image
 from newsarchive.extract.dom import BLOCK_TAGS, EMPHASIS, STRONG, is_centered, tag_of
-from newsarchive.extract.text import clean_text
+from newsarchive.extract.text import clean_text, element_text
 from newsarchive.extract.urls import resolve_url
 
 MAX_CAPTION_LEN = 300
 _CAPTION_CLASS = re.compile(r"caption|chu-?thich|chuthich|img-desc|image-desc", re.I)
 _LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-srcset")
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
+_ITALIC_STYLE = re.compile(r"font-style\s*:\s*italic", re.I)
+MAX_IMAGE_TABLE_TEXT = 600  # a table holding an image and its caption, not a page layout
 
 
 @dataclass
@@ -30,11 +33,14 @@ class _Text:
     caption_sel: bool  # text came from an element the profile calls a caption
     caption_mark: bool  # <figcaption>, <caption>, or a caption-like class
     bold_ratio: float = 0.0
+    soft: bool = False  # separated from the previous text by a single <br> only
+    table: etree._Element | None = None  # the small table it sits in (image tables)
 
 
 @dataclass
 class _Img:
     url: str
+    table: etree._Element | None = None
 
 
 @dataclass
@@ -43,6 +49,7 @@ class BodyResult:
     images: list[Image] = field(default_factory=list)
     captions_by: str = "fallback"  # "profile" when the profile's caption selector decided
     bold: list[bool] = field(default_factory=list)  # per paragraph: all bold (a sapo?)
+    italic: list[bool] = field(default_factory=list)  # per paragraph: all italic
 
 
 def _img_url(el, base_url: str) -> str | None:
@@ -74,7 +81,9 @@ class _Walker:
         self.buf_cap_sel = False
         self.buf_cap_mark = False
         self.last_br = False
+        self.soft_next = False
         self.centered: list[bool] = [False]
+        self.tables: list[etree._Element | None] = [None]
 
     def add(self, text: str | None) -> None:
         if not text:
@@ -107,8 +116,11 @@ class _Walker:
                         self.buf_cap_sel,
                         self.buf_cap_mark,
                         self.bold_chars / self.chars if self.chars else 0.0,
+                        self.soft_next,
+                        self.tables[-1],
                     )
                 )
+        self.soft_next = False
         self.buf = []
         self.chars = self.em_chars = self.bold_chars = 0
         self.buf_cap_sel = self.buf_cap_mark = False
@@ -142,8 +154,9 @@ def walk_body(
                 frames.append((True, False, False, False, False, False))
                 continue
             block = tag in BLOCK_TAGS
-            em = tag in EMPHASIS
-            bold = tag in STRONG
+            style = el.get("style")
+            em = tag in EMPHASIS or bool(style and _ITALIC_STYLE.search(style))
+            bold = tag in STRONG or bool(style and _BOLD_STYLE.search(style))
             sel = el in w.caption_nodes
             marked = tag in ("figcaption", "caption") or bool(
                 _CAPTION_CLASS.search(el.get("class") or "")
@@ -152,21 +165,27 @@ def walk_body(
             if block:
                 w.flush()
                 w.centered.append(w.centered[-1] or is_centered(el))
+                if tag == "table":
+                    w.tables.append(el if _is_image_table(el) else None)
             w.em += em
             w.bold += bold
             w.cap_sel += sel
             w.cap_mark += marked
             if tag == "br":
                 if w.last_br:
-                    w.flush()  # <br><br> separates paragraphs in loose text
+                    w.soft_next = False  # <br><br> separates paragraphs in loose text
                 else:
-                    w.buf.append(" ")
+                    # One <br> ends a line: the line joins its paragraph again unless it
+                    # is a field of its own (a date line, a bold title or summary).
+                    had_text = bool(clean_text("".join(w.buf)))
+                    w.flush()
+                    w.soft_next = had_text
                     w.last_br = True
             elif tag == "img":
                 w.flush()
                 url = _img_url(el, base_url)
                 if url and w.started:
-                    w.items.append(_Img(url))
+                    w.items.append(_Img(url, w.tables[-1]))
             w.add(el.text)
         else:
             skipped, block, em, bold, sel, marked = frames.pop()
@@ -178,6 +197,8 @@ def walk_body(
                 if block:
                     w.flush()
                     w.centered.pop()
+                    if tag_of(el) == "table":
+                        w.tables.pop()
             if el is start_after:
                 w.buf = []
                 w.started = True
@@ -194,21 +215,69 @@ def is_caption_like(item: _Text) -> bool:
     return item.caption_mark or item.centered or item.em_ratio >= 0.8
 
 
+def _is_image_table(table: etree._Element) -> bool:
+    """A table holding an image and little text (its caption), not a page layout."""
+    if table.find(".//img") is None or table.find(".//table") is not None:
+        return False
+    return len(element_text(table)) <= MAX_IMAGE_TABLE_TEXT
+
+
+def _joins(prev: _Text, item: _Text) -> bool:
+    """A line after a single <br> continues its paragraph when it looks the same."""
+    from newsarchive.extract.head import is_dateline
+
+    if (prev.bold_ratio >= 0.9) != (item.bold_ratio >= 0.9):
+        return False
+    if (prev.em_ratio >= 0.8) != (item.em_ratio >= 0.8) or prev.centered != item.centered:
+        return False
+    return not (is_dateline(prev.text) or is_dateline(item.text))
+
+
+def _merge_lines(items: list[_Text | _Img]) -> list[_Text | _Img]:
+    out: list[_Text | _Img] = []
+    for item in items:
+        prev = out[-1] if out else None
+        if isinstance(item, _Text) and item.soft and isinstance(prev, _Text) and _joins(prev, item):
+            n1, n2 = len(prev.text), len(item.text)
+            total = n1 + n2
+            out[-1] = _Text(
+                f"{prev.text} {item.text}",
+                prev.centered,
+                (prev.em_ratio * n1 + item.em_ratio * n2) / total,
+                prev.caption_sel or item.caption_sel,
+                prev.caption_mark or item.caption_mark,
+                (prev.bold_ratio * n1 + item.bold_ratio * n2) / total,
+                prev.soft,
+                prev.table,
+            )
+            continue
+        out.append(item)
+    return out
+
+
 def _assemble(items: list[_Text | _Img], by_profile: bool) -> BodyResult:
     result = BodyResult(captions_by="profile" if by_profile else "fallback")
     pending: Image | None = None
-    for item in items:
+    pending_table: etree._Element | None = None
+    for item in _merge_lines(items):
         if isinstance(item, _Img):
             pending = Image(item.url)
+            pending_table = item.table
             result.images.append(pending)
             continue
         if pending is not None:
-            caption = item.caption_sel if by_profile else is_caption_like(item)
+            if by_profile:
+                caption = item.caption_sel
+            else:
+                # The caption row or cell of the image's own table, or a caption-like line.
+                in_table = pending_table is not None and item.table is pending_table
+                caption = (in_table and len(item.text) <= MAX_CAPTION_LEN) or is_caption_like(item)
             if caption and len(item.text) <= MAX_CAPTION_LEN * 2:
                 pending.caption = item.text
                 pending = None
                 continue
         pending = None
         result.bold.append(item.bold_ratio >= 0.9)
+        result.italic.append(item.em_ratio >= 0.9)
         result.paragraphs.append(item.text)
     return result

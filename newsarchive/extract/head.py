@@ -18,6 +18,7 @@ from newsarchive.extract.text import element_text
 MAX_DATELINE = 120
 MAX_DATELINE_REST = 60  # label, weekday, author, view count beside the date
 MAX_TITLE = 400
+MIN_LEAD = 50  # a summary is a sentence or two, not "Hải An - Lượt xem: 112"
 _TITLE_SEPS = (" - ", " | ", " – ", " — ", " :: ", " » ", ": ")
 _SEP_CHARS = "-|–—:»"
 # Portal names that head every page of these sites; never a headline.
@@ -94,6 +95,34 @@ def strip_site_name(title: str, page: Page, patterns: Sequence[str]) -> str:
     return "" if is_site_name(title, page, patterns) else title
 
 
+_HEADLINE_TAGS = ("h1", "h2", "h3", "h4", "span", "font", "b", "strong", "div", "td", "p")
+
+
+def _confirmed_headline(page: Page, patterns: Sequence[str]) -> etree._Element | None:
+    """The longest element text that <title> or og:title confirms as the headline: in a
+    heading, or in a span / table cell / div of its own (WebForms, print views). Never the
+    site banner, which <title> often carries beside the headline."""
+    whole = f"{_fold(page.og_title)} {_fold(page.doc_title)}"
+    if not whole.strip():
+        return None
+    best, best_len = None, 0
+    for el in page.doc.iter(*_HEADLINE_TAGS):
+        if el in page.chrome:
+            continue
+        tag = tag_of(el)
+        if tag not in HEADINGS:
+            # Cheap filter first: its own leading text must occur in the page title.
+            own = (el.text or "").strip()
+            if not own or _fold(own)[:40] not in whole:
+                continue
+        text = element_text(el)
+        if not 3 <= len(text) <= MAX_TITLE or len(text) <= best_len:
+            continue
+        if matches_page_title(text, page) and not is_site_name(text, page, patterns):
+            best, best_len = el, len(text)
+    return best
+
+
 def analyse_head(
     page: Page,
     *,
@@ -116,13 +145,7 @@ def analyse_head(
     # Title, first choice: a heading that <title>/og:title confirm.
     title_el = known_title_el
     if title_el is None:
-        for h in page.doc.iter("h1", "h2", "h3"):
-            if h in page.chrome:
-                continue
-            text = element_text(h)
-            if 3 <= len(text) <= MAX_TITLE and matches_page_title(text, page):
-                title_el = h
-                break
+        title_el = _confirmed_headline(page, site_patterns)
     if title_el is None:  # second: the nearest heading above the text that is not the site
         for i in range(len(blocks) - 1, -1, -1):
             heading = tag_of(blocks[i]) in HEADINGS and texts[i] and not linky(i)
@@ -143,7 +166,7 @@ def analyse_head(
                 and tag_of(b) not in HEADINGS
                 and not is_dateline(i)
                 and not matches_page_title(texts[i], page)
-                and len(texts[i]) >= 20
+                and len(texts[i]) >= MIN_LEAD
             ):
                 lead_el, lead_idx = b, i
             break

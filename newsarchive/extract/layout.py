@@ -28,6 +28,7 @@ _SHARE_RE = re.compile(
 )
 _PARA_TAGS = ("p", "pre", "blockquote")
 _TEXT_HOLDERS = ("div", "td", "section", "article", "span", "font")
+_LEAF_HOLDERS = ("div", "section", "article")  # a text block without blocks: a paragraph
 MIN_ROOT_SCORE = 40
 
 
@@ -75,10 +76,16 @@ def _heading_and_followers(heading: etree._Element) -> list[etree._Element]:
     heading stands alone in a wrapper (<div><h3>Tin liên quan</h3></div><ul>...)."""
     node = heading
     for _ in range(3):
-        if node.getnext() is not None:
-            break
         parent = node.getparent()
         if parent is None or tag_of(parent) in ("body", "html"):
+            break
+        if node.getnext() is not None:
+            # The heading opens its container (<div><b>Các tin khác</b><br><a>..</a> (date)
+            # ...</div>): the whole container is the list, the dates between links too.
+            if parent.index(node) == 0 and not (parent.text or "").strip():
+                loose = len(own_text(parent))
+                if loose <= 0.5 * max(1, len(element_text(parent))):
+                    node = parent
             break
         node = parent
     return [node, *node.itersiblings()]
@@ -86,13 +93,16 @@ def _heading_and_followers(heading: etree._Element) -> list[etree._Element]:
 
 def find_content_root(doc: etree._Element, chrome: set) -> etree._Element | None:
     """The element holding most paragraph text (readability-style: each paragraph scores
-    its parent in full and its grandparent by half)."""
+    its parent in full and its grandparent by half). A paragraph is a <p>, or any block
+    holding text but no other block (Liferay and WebForms bodies are <div> paragraphs);
+    loose text beside blocks (text separated by <br>) scores the element holding it."""
     scores: dict[etree._Element, float] = {}
     for el in doc.iter(*_PARA_TAGS, *_TEXT_HOLDERS):
         if el in chrome:
             continue
         tag = tag_of(el)
-        if tag in _PARA_TAGS:
+        para = tag in _PARA_TAGS or (tag in _LEAF_HOLDERS and not _has_block_child(el))
+        if para:
             text = element_text(el)
             target = el.getparent()
         else:
@@ -100,11 +110,11 @@ def find_content_root(doc: etree._Element, chrome: set) -> etree._Element | None
             target = el
         if len(text) < 20 or target is None:
             continue
-        # A holder's own text excludes its children, links included: only <p>s need this.
-        if tag in _PARA_TAGS and link_text_len(el) > 0.4 * len(text):
+        # A holder's own text excludes its children, links included: only paragraphs need this.
+        if para and link_text_len(el) > 0.4 * len(text):
             continue
         score = float(len(text))
-        if tag not in _PARA_TAGS:
+        if not para:
             # Loose text (no <p>) is scored on its holder, whose block children share it.
             scores[target] = scores.get(target, 0.0) + score
             continue
@@ -121,6 +131,10 @@ def find_content_root(doc: etree._Element, chrome: set) -> etree._Element | None
             break
         root = parent
     return root if best >= MIN_ROOT_SCORE else None
+
+
+def _has_block_child(el: etree._Element) -> bool:
+    return any(tag_of(d) in BLOCK_TAGS for d in el.iterdescendants())
 
 
 def blocks_before(

@@ -16,7 +16,9 @@ from newsarchive.extract.urls import resolve_url
 # A label is the whole text, or the text up to a colon ("Từ khóa của năm" is not one).
 TAG_LABEL = re.compile(r"^(tags?|từ khóa|từ khoá|keywords?)\s*(:|$)", re.I)
 ATTACHMENT_LABEL = re.compile(
-    r"^((file|tài liệu|tệp|tập tin|văn bản)( tin)? đính kèm|attachments?)\s*(:|$)", re.I
+    r"^((file|tài liệu|tệp|tập tin|văn bản)( tin)? đính kèm|tải về|download|attachments?)"
+    r"\s*(:|$)",
+    re.I,
 )
 DOC_EXTENSIONS = frozenset(
     [
@@ -102,10 +104,20 @@ def attachments_in(
     return out
 
 
+_DOC_NAME = re.compile(r"\.([A-Za-z0-9]{2,4})(?=$|[/&;#])")
+
+
 def is_document_url(url: str) -> bool:
-    path = urlsplit(url).path
-    ext = posixpath.splitext(path)[1].lower().lstrip(".")
-    return ext in DOC_EXTENSIONS
+    """A document extension on any path segment (Liferay: `/documents/1/2/a.pdf/<uuid>`)
+    or in a query value (`DownloadFile.aspx?file=/Uploads/a.pdf`)."""
+    parts = urlsplit(url)
+    names = [unquote(seg) for seg in parts.path.split("/") if seg]
+    names += [unquote(v) for v in re.split(r"[&=]", parts.query) if v]
+    for name in names:
+        for m in _DOC_NAME.finditer(name):
+            if m.group(1).lower() in DOC_EXTENSIONS:
+                return True
+    return False
 
 
 def file_name(url: str) -> str:

@@ -11,11 +11,14 @@ from newsarchive.extract.content import BodyResult, walk_body
 from newsarchive.extract.dates import DateHit, collect_warnings, find_date, parse_iso
 from newsarchive.extract.decode import decode_html
 from newsarchive.extract.dom import select_all, select_first, tag_of
-from newsarchive.extract.head import Head, analyse_head, is_dateline
+from newsarchive.extract.head import Head, analyse_head, is_dateline, is_site_name
 from newsarchive.extract.page import Page
 from newsarchive.extract.text import clean_text, element_text
 from newsarchive.extract.urls import normalize_url
 from newsarchive.portals.profiles import Profile, family_of, profile_for_url
+
+NO_DATE = "no readable publication date"
+MAX_HEADLINE = 250
 
 
 def extract(
@@ -187,7 +190,7 @@ class _Extraction:
                 hit = head.date
                 prov["published"] = "fallback"
             else:
-                a.warnings.append("no readable publication date")
+                a.warnings.append(NO_DATE)
         a.published = hit.iso() if hit else None
 
         # Body, images, captions
@@ -254,17 +257,40 @@ class _Extraction:
         return result
 
     def _tidy_fallback_body(self, result: BodyResult) -> None:
-        """A text block found by structure may start with the byline / date line, or with a
-        bold sapo: drop the former, and take the latter as the lead when none was found."""
+        """A text block found by structure may start with the article head as lines of its
+        own (WebForms span fields, a print view): a headline, the date line, a bold or
+        italic summary. Take what is still missing from there and drop the rest."""
         a = self.article
-        paras = result.paragraphs
-        bold = result.bold
-        while paras and (is_dateline(paras[0], self.profile.date_formats) or paras[0] == a.title):
+        paras, bold, italic = result.paragraphs, result.bold, result.italic
+        fmts, tz = self.profile.date_formats, self.profile.timezone
+
+        def pop() -> None:
             paras.pop(0)
             bold.pop(0)
-        if a.lead is None and paras and bold[0] and len(paras[0]) >= 40:
-            a.lead = paras.pop(0)
-            bold.pop(0)
+            italic.pop(0)
+
+        for _ in range(6):  # the head is a few lines at most
+            if not paras:
+                break
+            first = paras[0]
+            if first == a.title or is_site_name(first, self.page, self.profile.site_name_patterns):
+                pop()
+            elif is_dateline(first, fmts):
+                if a.published is None:
+                    hit = find_date(first, fmts, tz)
+                    if hit:
+                        a.published, a.provenance["published"] = hit.iso(), "fallback"
+                        a.warnings[:] = [w for w in a.warnings if w != NO_DATE]
+                pop()
+            elif a.title is None and bold[0] and len(first) <= MAX_HEADLINE and len(paras) > 1:
+                a.title, a.provenance["title"] = first, "fallback"
+                a.warnings[:] = [w for w in a.warnings if w != "no title found"]
+                pop()
+            else:
+                break
+        if a.lead is None and paras and (bold[0] or italic[0]) and len(paras[0]) >= 40:
+            a.lead = paras[0]
+            pop()
             a.provenance["lead"] = "fallback"
 
     def _tags(self) -> None:

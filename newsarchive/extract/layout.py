@@ -85,7 +85,7 @@ def _heading_and_followers(heading: etree._Element) -> list[etree._Element]:
             if parent.index(node) == 0 and not (parent.text or "").strip():
                 loose = len(own_text(parent))
                 if loose <= 0.5 * max(1, len(element_text(parent))):
-                    node = parent
+                    return [parent]  # the container alone: what follows it is not the list
             break
         node = parent
     return [node, *node.itersiblings()]
@@ -96,12 +96,87 @@ def find_content_root(doc: etree._Element, chrome: set) -> etree._Element | None
     its parent in full and its grandparent by half). A paragraph is a <p>, or any block
     holding text but no other block (Liferay and WebForms bodies are <div> paragraphs);
     loose text beside blocks (text separated by <br>) scores the element holding it."""
+    return _best_root(content_scores(doc, chrome))
+
+
+def _is_paragraph(el: etree._Element) -> bool:
+    tag = tag_of(el)
+    return tag in _PARA_TAGS or (tag in _LEAF_HOLDERS and not _has_block_child(el))
+
+
+def paragraph_text_len(el: etree._Element, chrome: set) -> int:
+    """Characters of readable paragraphs (not link lists) inside el."""
+    total = 0
+    for d in el.iter(*_PARA_TAGS, *_LEAF_HOLDERS):
+        if d in chrome or not _is_paragraph(d):
+            continue
+        text = element_text(d)
+        if len(text) >= 20 and link_text_len(d) <= 0.4 * len(text):
+            total += len(text)
+    return total
+
+
+def body_region(
+    doc: etree._Element, root: etree._Element | None, chrome: set
+) -> tuple[etree._Element | None, set]:
+    """The text block widened to its parent when the article continues in sibling blocks
+    (a body split into several sections, as readability merges siblings): (region,
+    siblings left out). Wrappers holding nothing else are climbed first."""
+    if root is None:
+        return None, set()
+    best = paragraph_text_len(root, chrome)
+    region = root
+    for _ in range(4):
+        parent = region.getparent()
+        if parent is None or tag_of(parent) in ("body", "html") or parent in chrome:
+            break
+        kept, left = [], set()
+        for child in parent:
+            if child is region or not isinstance(child.tag, str):
+                continue
+            n = paragraph_text_len(child, chrome)
+            text = element_text(child)
+            # A continuation of the article: mostly paragraphs, few links, no dated entries.
+            if (
+                n >= max(80, 0.2 * best)
+                and n >= 0.6 * len(text)
+                and link_density(child, text) < 0.2
+                and not _looks_like_comments(child)
+            ):
+                kept.append(child)
+            else:
+                left.add(child)
+        if not kept:
+            if any(element_text(c) for c in left):
+                break
+            region = parent  # a wrapper holding nothing else: look one level up
+            continue
+        return parent, left  # one level of siblings
+    return region, set()
+
+
+def _looks_like_comments(el: etree._Element) -> bool:
+    """Reader comments (or any list of posts): several dated entries, not an article."""
+    from newsarchive.extract.dates import find_date
+
+    dated = 0
+    for leaf in el.iter(*BLOCK_TAGS):
+        if _has_block_child(leaf):
+            continue
+        text = element_text(leaf)
+        if text and len(text) <= 80 and find_date(text) is not None:
+            dated += 1
+            if dated >= 2:
+                return True
+    return False
+
+
+def content_scores(doc: etree._Element, chrome: set) -> dict:
     scores: dict[etree._Element, float] = {}
     for el in doc.iter(*_PARA_TAGS, *_TEXT_HOLDERS):
         if el in chrome:
             continue
-        tag = tag_of(el)
-        para = tag in _PARA_TAGS or (tag in _LEAF_HOLDERS and not _has_block_child(el))
+        para = _is_paragraph(el)
         if para:
             text = element_text(el)
             target = el.getparent()
@@ -122,6 +197,10 @@ def find_content_root(doc: etree._Element, chrome: set) -> etree._Element | None
         grand = target.getparent()
         if grand is not None and grand not in chrome:
             scores[grand] = scores.get(grand, 0.0) + score / 2
+    return scores
+
+
+def _best_root(scores: dict) -> etree._Element | None:
     if not scores:
         return None
     root, best = max(scores.items(), key=lambda kv: kv[1])

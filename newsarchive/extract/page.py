@@ -36,6 +36,10 @@ class Page:
         return layout.find_content_root(self.doc, self.chrome)
 
     @cached_property
+    def body_region(self) -> tuple[etree._Element | None, set]:
+        return layout.body_region(self.doc, self.content_root, self.chrome)
+
+    @cached_property
     def pre_blocks(self) -> list[etree._Element]:
         return layout.blocks_before(self.doc, self.content_root, self.chrome)
 

@@ -235,10 +235,10 @@ class _Extraction:
             result = walk_body(root, self.page.base_url, skip=skip, caption_nodes=captions or None)
             prov["body"] = prov["images"] = "profile"
         else:
-            root = self.page.content_root
+            root, left_out = self.page.body_region
             if root is None:
                 return None
-            skip = set(self.page.chrome)
+            skip = set(self.page.chrome) | left_out
             skip.update(
                 el
                 for el in (self.title_el, self.lead_el, self.date_el, self.head().title_el)
@@ -250,6 +250,14 @@ class _Extraction:
                     skip.add(container)
             head_el = self.title_el if self.title_el is not None else self.head().title_el
             start_after = head_el if head_el is not None and _inside(head_el, root) else None
+            if start_after is not None:
+                # A headline inside a left-out sibling: the body starts after that sibling.
+                for anc in (start_after, *start_after.iterancestors()):
+                    if anc is root:
+                        break
+                    if anc in left_out:
+                        start_after = anc
+                        break
             result = walk_body(root, self.page.base_url, skip=skip, start_after=start_after)
             prov["body"] = prov["images"] = "fallback"
             self._tidy_fallback_body(result)

@@ -34,6 +34,7 @@ class _Text:
     caption_mark: bool  # <figcaption>, <caption>, or a caption-like class
     bold_ratio: float = 0.0
     soft: bool = False  # separated from the previous text by a single <br> only
+    in_figure: bool = False  # inside <figure>/<figcaption>: a caption or credit, never body
     table: etree._Element | None = None  # the small table it sits in (image tables)
 
 
@@ -78,6 +79,8 @@ class _Walker:
         self.started = True  # False until `start_after` has ended
         self.cap_sel = 0
         self.cap_mark = 0
+        self.fig = 0
+        self.buf_fig = False
         self.buf_cap_sel = False
         self.buf_cap_mark = False
         self.last_br = False
@@ -102,6 +105,8 @@ class _Walker:
             self.buf_cap_sel = True
         if self.cap_mark:
             self.buf_cap_mark = True
+        if self.fig:
+            self.buf_fig = True
 
     def flush(self) -> None:
         if self.buf:
@@ -118,9 +123,11 @@ class _Walker:
                         self.bold_chars / self.chars if self.chars else 0.0,
                         self.soft_next,
                         self.tables[-1],
+                        self.buf_fig,
                     )
                 )
         self.soft_next = False
+        self.buf_fig = False
         self.buf = []
         self.chars = self.em_chars = self.bold_chars = 0
         self.buf_cap_sel = self.buf_cap_mark = False
@@ -162,6 +169,9 @@ def walk_body(
                 _CAPTION_CLASS.search(el.get("class") or "")
             )
             frames.append((False, block, em, bold, sel, marked))
+            if tag in ("figure", "figcaption"):
+                w.flush()
+                w.fig += 1
             if block:
                 w.flush()
                 w.centered.append(w.centered[-1] or is_centered(el))
@@ -189,6 +199,9 @@ def walk_body(
             w.add(el.text)
         else:
             skipped, block, em, bold, sel, marked = frames.pop()
+            if not skipped and tag_of(el) in ("figure", "figcaption"):
+                w.flush()
+                w.fig -= 1
             if not skipped:
                 w.em -= em
                 w.bold -= bold
@@ -249,6 +262,7 @@ def _merge_lines(items: list[_Text | _Img]) -> list[_Text | _Img]:
                 (prev.bold_ratio * n1 + item.bold_ratio * n2) / total,
                 prev.soft,
                 prev.table,
+                prev.in_figure or item.in_figure,
             )
             continue
         out.append(item)
@@ -277,6 +291,8 @@ def _assemble(items: list[_Text | _Img], by_profile: bool) -> BodyResult:
                 pending = None
                 continue
         pending = None
+        if item.in_figure and not by_profile:
+            continue  # a figure's caption or credit without its image: not body text
         result.bold.append(item.bold_ratio >= 0.9)
         result.italic.append(item.em_ratio >= 0.9)
         result.paragraphs.append(item.text)

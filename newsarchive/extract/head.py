@@ -98,7 +98,7 @@ def strip_site_name(title: str, page: Page, patterns: Sequence[str]) -> str:
 _HEADLINE_TAGS = ("h1", "h2", "h3", "h4", "span", "font", "b", "strong", "div", "td", "p")
 
 
-def _confirmed_headline(page: Page, patterns: Sequence[str]) -> etree._Element | None:
+def confirmed_headline(page: Page, patterns: Sequence[str]) -> etree._Element | None:
     """The longest element text that <title> or og:title confirms as the headline: in a
     heading, or in a span / table cell / div of its own (WebForms, print views). Never the
     site banner, which <title> often carries beside the headline."""
@@ -145,7 +145,7 @@ def analyse_head(
     # Title, first choice: a heading that <title>/og:title confirm.
     title_el = known_title_el
     if title_el is None:
-        title_el = _confirmed_headline(page, site_patterns)
+        title_el = confirmed_headline(page, site_patterns)
     if title_el is None:  # second: the nearest heading above the text that is not the site
         for i in range(len(blocks) - 1, -1, -1):
             heading = tag_of(blocks[i]) in HEADINGS and texts[i] and not linky(i)

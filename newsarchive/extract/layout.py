@@ -91,12 +91,31 @@ def _heading_and_followers(heading: etree._Element) -> list[etree._Element]:
     return [node, *node.itersiblings()]
 
 
-def find_content_root(doc: etree._Element, chrome: set) -> etree._Element | None:
+def find_content_root(
+    doc: etree._Element, chrome: set, headline: etree._Element | None = None
+) -> etree._Element | None:
     """The element holding most paragraph text (readability-style: each paragraph scores
     its parent in full and its grandparent by half). A paragraph is a <p>, or any block
     holding text but no other block (Liferay and WebForms bodies are <div> paragraphs);
-    loose text beside blocks (text separated by <br>) scores the element holding it."""
-    return _best_root(content_scores(doc, chrome))
+    loose text beside blocks (text separated by <br>) scores the element holding it.
+
+    The strongest candidates are then weighed by structure: a block of dated entries is
+    reader comments; a block sharing no container with the confirmed headline but <body>
+    (a cookie banner, a footer notice) is page furniture."""
+    scores = content_scores(doc, chrome)
+    top = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:6]
+    if len(top) > 1:
+        head_anc = set(headline.iterancestors()) if headline is not None else set()
+        for el, score in top:
+            factor = 1.0
+            if _looks_like_comments(el):
+                factor *= 0.2
+            if head_anc and el is not headline:
+                common = next((a for a in el.iterancestors() if a in head_anc), None)
+                if common is None or tag_of(common) in ("body", "html"):
+                    factor *= 0.35
+            scores[el] = score * factor
+    return _best_root(scores)
 
 
 def _is_paragraph(el: etree._Element) -> bool:

@@ -33,7 +33,9 @@ class Page:
 
     @cached_property
     def content_root(self) -> etree._Element | None:
-        return layout.find_content_root(self.doc, self.chrome)
+        from newsarchive.extract.head import confirmed_headline
+
+        return layout.find_content_root(self.doc, self.chrome, confirmed_headline(self, ()))
 
     @cached_property
     def body_region(self) -> tuple[etree._Element | None, set]:

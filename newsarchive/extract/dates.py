@@ -31,6 +31,11 @@ _TIME = (
     r"(?:\s*(?P<ampm>AM|PM|SA|CH|sáng|chiều|tối)\b)?(?![\d:])"
 )
 _TIME_RE = re.compile(_TIME, re.I)
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_MONTHS = "|".join([*_MONTH_NAMES, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept?", "oct", "nov", "dec"])
 _DATE_RES = (
     # 09/03/2023, 9-3-2023, 09.03.2023 (day first: the only order used in Vietnam)
     re.compile(r"(?<![\d/.-])(?P<d>\d{1,2})\s?[/.-]\s?(?P<m>\d{1,2})\s?[/.-]\s?(?P<y>\d{4})(?!\d)"),
@@ -41,9 +46,18 @@ _DATE_RES = (
     ),
     # 2023-03-09 (ISO order, seen in <time> text and data attributes)
     re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)"),
+    # English pages (en.haiphong.gov.vn): "March 9, 2023", "9 March 2023", "Mar. 9, 2023"
+    re.compile(
+        r"\b(?P<m>" + _MONTHS + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)",
+        re.I,
+    ),
+    re.compile(
+        r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m>" + _MONTHS + r")\.?,?\s+(?P<y>\d{4})(?!\d)",
+        re.I,
+    ),
 )
 # What may stand between a date and the time that belongs to it.
-_BETWEEN = r"[\s,|(\[\-–—]*(?:lúc|ngày|vào)?[\s,|(\[\-–—]*"
+_BETWEEN = r"[\s,|(\[\-–—]*(?:lúc|ngày|vào|at)?[\s,|(\[\-–—]*"
 _TIME_AFTER = re.compile(_BETWEEN + _TIME, re.I)
 _TIME_BEFORE = re.compile(_TIME + r"[\s,|)\]\-–—]*(?:ngày)?[\s,|)\]\-–—]*$", re.I)
 _LABEL = re.compile(
@@ -149,8 +163,15 @@ def find_date(
     return best
 
 
+def _month_number(value: str) -> str:
+    if value.isdigit():
+        return value
+    name = value.lower()
+    return str(next(i for i, m in enumerate(_MONTH_NAMES, 1) if m.startswith(name[:3])))
+
+
 def _with_time(text: str, m: re.Match, tz: tzinfo) -> DateHit | None:
-    y, mo, d = m.group("y"), m.group("m"), m.group("d")
+    y, mo, d = m.group("y"), _month_number(m.group("m")), m.group("d")
     after = _TIME_AFTER.match(text, m.end())
     if after:
         value = _make(y, mo, d, after["H"], after["M"], after["S"], after["ampm"], tz)

@@ -121,9 +121,9 @@ class _Walker:
                         self.buf_cap_sel,
                         self.buf_cap_mark,
                         self.bold_chars / self.chars if self.chars else 0.0,
-                        self.soft_next,
-                        self.tables[-1],
-                        self.buf_fig,
+                        soft=self.soft_next,
+                        table=self.tables[-1],
+                        in_figure=self.buf_fig,
                     )
                 )
         self.soft_next = False
@@ -260,9 +260,9 @@ def _merge_lines(items: list[_Text | _Img]) -> list[_Text | _Img]:
                 prev.caption_sel or item.caption_sel,
                 prev.caption_mark or item.caption_mark,
                 (prev.bold_ratio * n1 + item.bold_ratio * n2) / total,
-                prev.soft,
-                prev.table,
-                prev.in_figure or item.in_figure,
+                soft=prev.soft,
+                table=prev.table,
+                in_figure=prev.in_figure or item.in_figure,
             )
             continue
         out.append(item)

@@ -35,7 +35,9 @@ _MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
 )  # fmt: skip
-_MONTHS = "|".join([*_MONTH_NAMES, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept?", "oct", "nov", "dec"])
+_MONTHS = "|".join(
+    [*_MONTH_NAMES, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept?", "oct", "nov", "dec"]
+)
 _DATE_RES = (
     # 09/03/2023, 9-3-2023, 09.03.2023 (day first: the only order used in Vietnam)
     re.compile(r"(?<![\d/.-])(?P<d>\d{1,2})\s?[/.-]\s?(?P<m>\d{1,2})\s?[/.-]\s?(?P<y>\d{4})(?!\d)"),
@@ -52,7 +54,9 @@ _DATE_RES = (
         re.I,
     ),
     re.compile(
-        r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m>" + _MONTHS + r")\.?,?\s+(?P<y>\d{4})(?!\d)",
+        r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m>"
+        + _MONTHS
+        + r")\.?,?\s+(?P<y>\d{4})(?!\d)",
         re.I,
     ),
 )

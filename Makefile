@@ -17,7 +17,7 @@ $(BASE): pyproject.toml
 	touch $(BASE)
 
 $(STAMP): $(BASE)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench,replica]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,replica,scrapyd]'
 	touch $(STAMP)
 
 install: $(STAMP)

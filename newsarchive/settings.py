@@ -13,6 +13,10 @@ SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 # One spider per site of the sites file (TOML; see newsarchive/portals/sites.py), none in Python.
 SPIDER_LOADER_CLASS = "newsarchive.crawl.spiderloader.SiteSpiderLoader"
+# `-s NEWSARCHIVE_FAST=1`: no delays, many connections; for the local replica only.
+NEWSARCHIVE_FAST = False
+# Derives the fast settings and the User-Agent (from NEWSARCHIVE_CONTACT) at crawl start.
+ADDONS = {"newsarchive.crawl.settingsaddon.DerivedSettings": 0}
 # The sites file: None = $NEWSARCHIVE_SITES, else ./sites.toml when present, else the shipped one.
 NEWSARCHIVE_SITES = None
 

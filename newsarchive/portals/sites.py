@@ -7,6 +7,7 @@ entry in that file (`newsarchive sites add URL`), never Python.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ try:
 except ImportError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-SHIPPED_SITES = Path(__file__).with_name("sites.toml")
+# Through importlib.resources: under Scrapyd the package runs from a zipped egg.
+SHIPPED_SITES = importlib.resources.files("newsarchive.portals") / "sites.toml"
 ENV_VAR = "NEWSARCHIVE_SITES"
 LOCAL_SITES = "sites.toml"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

@@ -16,6 +16,12 @@ from archive.dataset import COLUMNS, LOCAL_TZ_NAME, Selection
 from archive.export import ExportSummary, arrow_schema
 from archive.filesout import CopyCounts
 
+# The default rights statement (`newsarchive export --rights` / NEWSARCHIVE_RIGHTS replace it).
+DEFAULT_RIGHTS = (
+    "Public government information, archived for research; check the portal's terms before"
+    " republishing."
+)
+
 TEXT_TYPES = {
     "int": "integer",
     "text": "string",
@@ -56,8 +62,11 @@ def build(
     excel: bool = False,
     files: tuple[Path, CopyCounts] | None = None,
     software: str = "newsarchive",
+    rights: str | None = None,
+    contact: str | None = None,
 ) -> dict[str, Any]:
-    """The datasheet as a dict (also the JSON file's content)."""
+    """The datasheet as a dict (also the JSON file's content). `contact` defaults to the
+    contact the newest crawl announced in its User-Agent; `rights` to DEFAULT_RIGHTS."""
     written = [{"path": out.name, "bytes": out.stat().st_size, "sha256": sha256_file(out)}]
     counts: dict[str, Any] = {
         "articles": summary.rows,
@@ -75,12 +84,19 @@ def build(
             }
         )
         counts["files"] = asdict(copy_counts)
-    base_urls = dict(conn.execute("SELECT name, base_url FROM sites").fetchall())
+    known = {r[0]: r[1:] for r in conn.execute("SELECT name, base_url, title FROM sites")}
     sites = [
-        {"name": name, "base_url": base_urls.get(name), **info}
+        {
+            "name": name,
+            "title": known.get(name, (None, None))[1],
+            "base_url": known.get(name, (None, None))[0],
+            **info,
+        }
         for name, info in sorted(summary.per_site.items())
     ]
-    return {
+    crawls = _crawls(conn, {s["name"] for s in sites})
+    contact = contact or _crawl_contact(crawls)
+    sheet = {
         "title": "Articles from Vietnamese district news portals (newsarchive export)",
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "software": software,
@@ -92,22 +108,78 @@ def build(
         "published": {"from": summary.published_min, "to": summary.published_max},
         "counts": counts,
         "sites": sites,
-        "crawls": _crawls(conn, {s["name"] for s in sites}),
+        "rights": rights or DEFAULT_RIGHTS,
+        "contact": contact,
+        "crawls": crawls,
+        "crawl_settings": _settings_summary(crawls),
         "schema": _schema(fmt),
         "files": written,
     }
+    sheet["citation"] = citation(sheet)
+    return sheet
+
+
+def citation(sheet: dict[str, Any]) -> str:
+    """A suggested citation: who published the articles, when, where it was archived from,
+    and which file (its checksum pins the exact copy)."""
+    sites = sheet["sites"]
+    publishers = "; ".join(s["title"] or s["name"] for s in sites) or "Vietnamese district portals"
+    years = [y[:4] for y in (sheet["published"]["from"], sheet["published"]["to"]) if y]
+    span = "–".join(dict.fromkeys(years)) if years else "undated"
+    urls = ", ".join(s["base_url"] for s in sites if s["base_url"])
+    starts = [c["started"][:10] for c in sheet["crawls"] if c.get("started")]
+    ends = [(c["finished"] or c["started"])[:10] for c in sheet["crawls"] if c.get("started")]
+    crawled = f"{min(starts)} to {max(ends)}" if starts else "dates unknown"
+    first = sheet["files"][0]
+    text = (
+        f"{publishers}. News articles, {span} [dataset]. Archived from {urls or 'the portals'}"
+        f" ({crawled}) with newsarchive; exported {sheet['created'][:10]} as {first['path']}"
+        f" ({sheet['counts']['articles']} articles, sha256 {first['sha256'][:16]})."
+    )
+    if sheet.get("contact"):
+        text += f" Archive contact: {sheet['contact']}."
+    return text
+
+
+def _crawl_contact(crawls: list[dict[str, Any]]) -> str | None:
+    """The contact of the newest crawl that recorded one (NEWSARCHIVE_CONTACT, else the
+    `(+contact; ...)` part of its User-Agent)."""
+    for crawl in reversed(crawls):
+        settings = crawl.get("settings") or {}
+        if settings.get("NEWSARCHIVE_CONTACT"):
+            return str(settings["NEWSARCHIVE_CONTACT"])
+        agent = str(settings.get("USER_AGENT") or "")
+        if "(+" in agent:
+            return agent.split("(+", 1)[1].split(";", 1)[0].split(")", 1)[0].strip() or None
+    return None
+
+
+def _settings_summary(crawls: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Each recorded crawl setting with the distinct values the crawls used (in order)."""
+    out: dict[str, list[Any]] = {}
+    for crawl in crawls:
+        for name, value in sorted((crawl.get("settings") or {}).items()):
+            values = out.setdefault(name, [])
+            if value not in values:
+                values.append(value)
+    return out
 
 
 def _crawls(conn: sqlite3.Connection, sites: set[str]) -> list[dict[str, Any]]:
     out = []
     for row in conn.execute(
         "SELECT id, started, finished, status, sites, articles_new, articles_changed,"
-        " articles_gone, errors FROM crawls ORDER BY id"
+        " articles_gone, errors, settings FROM crawls ORDER BY id"
     ):
+        *row, raw_settings = row
         try:
             crawled = json.loads(row[4] or "[]")
         except ValueError:
             crawled = []
+        try:
+            settings = json.loads(raw_settings or "{}")
+        except ValueError:
+            settings = {}
         if sites and not sites.intersection(crawled):
             continue
         out.append(
@@ -117,7 +189,8 @@ def _crawls(conn: sqlite3.Connection, sites: set[str]) -> list[dict[str, Any]]:
                      "articles_changed", "articles_gone", "errors"),
                     (*row[:4], crawled, *row[5:]),
                     strict=True,
-                )
+                ),
+                settings=settings if isinstance(settings, dict) else {},
             )
         )  # fmt: skip
     return out
@@ -156,6 +229,18 @@ def render_readme(sheet: dict[str, Any]) -> str:
         "",
         "Selection: " + json.dumps(sheet["selection"], ensure_ascii=False),
         "",
+        "## Rights",
+        "",
+        sheet.get("rights") or DEFAULT_RIGHTS,
+        "",
+        "## Suggested citation",
+        "",
+        sheet.get("citation") or "",
+        "",
+        "## Contact",
+        "",
+        f"The archive: {sheet.get('contact') or 'not recorded (set NEWSARCHIVE_CONTACT)'}.",
+        "",
         "## Loading it",
         "",
         *_loading(sheet["format"], name),
@@ -168,11 +253,11 @@ def render_readme(sheet: dict[str, Any]) -> str:
         "",
         "## Sites",
         "",
-        "| site | portal | articles | published from | to |",
-        "| --- | --- | --- | --- | --- |",
+        "| site | title | portal | articles | published from | to |",
+        "| --- | --- | --- | --- | --- | --- |",
         *(
-            f"| {s['name']} | {s['base_url'] or ''} | {s['articles']} | {s['from'] or ''} "
-            f"| {s['to'] or ''} |"
+            f"| {s['name']} | {s.get('title') or ''} | {s['base_url'] or ''} | {s['articles']}"
+            f" | {s['from'] or ''} | {s['to'] or ''} |"
             for s in sheet["sites"]
         ),
         "",
@@ -186,6 +271,15 @@ def render_readme(sheet: dict[str, Any]) -> str:
             f"| {c['id']} | {c['started']} | {c['finished'] or ''} | {c['status']} "
             f"| {', '.join(c['sites'])} |"
             for c in sheet["crawls"]
+        ),
+        "",
+        "Settings that shaped the data (each with the values the crawls used):",
+        "",
+        "| setting | values |",
+        "| --- | --- |",
+        *(
+            f"| `{name}` | {', '.join(json.dumps(v, ensure_ascii=False) for v in values)} |"
+            for name, values in (sheet.get("crawl_settings") or {}).items()
         ),
         "",
         "## Files and checksums",

@@ -13,9 +13,10 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# Month of an article: its publication month as the portal wrote it; the month it was first
-# fetched when the portal gave no date (said so in the output, never hidden).
-_MONTH = "substr(COALESCE(published, first_seen), 1, 7)"
+# Month of an article: its publication month as the portal wrote it. Undated articles are
+# counted apart (Stats.undated, per site), never placed at the month they were fetched:
+# that put a spurious spike at crawl time under a "publication date" title.
+_MONTH = "substr(published, 1, 7)"
 _MONTH_TEXT = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -53,7 +54,9 @@ def per_site(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         conn,
         """
         SELECT a.site,
+               (SELECT s.title FROM sites s WHERE s.name = a.site) AS title,
                count(*) AS articles,
+               sum(a.published IS NULL) AS undated,
                sum(a.status = 'active') AS active,
                sum(a.status = 'gone') AS gone,
                sum(a.status = 'moved') AS moved,
@@ -77,7 +80,7 @@ def per_month(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return _rows(
         conn,
         f"SELECT site, {_MONTH} AS month, count(*) AS articles FROM articles"
-        " GROUP BY site, month ORDER BY month, site",
+        " WHERE published IS NOT NULL GROUP BY site, month ORDER BY month, site",
     )
 
 

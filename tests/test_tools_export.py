@@ -18,7 +18,15 @@ from click.testing import CliRunner
 from archive.dataset import COLUMN_NAMES
 from archive.filesout import safe_name
 from newsarchive.cli import main
-from tests.toolsupport import EVIL_NAMES, PNG, SEED_TITLE, SEED_URL, build_archive
+from tests.toolsupport import (
+    CONTACT,
+    EVIL_NAMES,
+    PNG,
+    SEED_TITLE,
+    SEED_URL,
+    SITE_TITLES,
+    build_archive,
+)
 
 LISTS = ("captions", "tags", "image_urls", "attachment_urls")
 TIMES = ("published", "first_seen", "last_seen", "status_changed")
@@ -160,6 +168,45 @@ def test_datasheet(data, parquet_rows):
     assert entry["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert entry["sha256"] in readme
     assert "| `published` |" in readme and "haian" in readme
+
+
+def test_datasheet_rights_citation_contact_and_settings(parquet_rows):
+    out, _ = parquet_rows
+    sheet = json.loads(out.with_name("articles.datasheet.json").read_text(encoding="utf-8"))
+    readme = out.with_name("articles.README.md").read_text(encoding="utf-8")
+    assert sheet["rights"].startswith("Public government information, archived for research")
+    assert "check the portal's terms" in sheet["rights"]
+    assert sheet["contact"] == CONTACT  # from the crawls' User-Agent
+    assert sheet["crawl_settings"]["DOWNLOAD_DELAY"] == [1.0, 2.0]
+    assert sheet["crawls"][0]["settings"]["ROBOTSTXT_OBEY"] is True
+    cite = sheet["citation"]
+    assert "Cổng thông tin điện tử quận Hải An" in cite and "2023" in cite
+    assert "https://haian.haiphong.gov.vn/" in cite and sheet["files"][0]["sha256"][:16] in cite
+    assert [s["title"] for s in sheet["sites"]] == [SITE_TITLES["haian"], SITE_TITLES["lechan"]]
+    for part in (
+        "## Rights",
+        "## Suggested citation",
+        cite,
+        CONTACT,
+        "| `DOWNLOAD_DELAY` | 1.0, 2.0 |",
+    ):
+        assert part in readme, part
+
+
+def test_datasheet_rights_and_contact_are_configurable(data, tmp_path):
+    out = tmp_path / "a.jsonl"
+    export(
+        data,
+        out,
+        "--rights",
+        "CC BY 4.0 (by agreement with the portal)",
+        "--contact",
+        "Ms. Lan <lan@example.vn>",
+    )
+    sheet = json.loads((tmp_path / "a.datasheet.json").read_text(encoding="utf-8"))
+    assert sheet["rights"] == "CC BY 4.0 (by agreement with the portal)"
+    assert sheet["contact"] == "Ms. Lan <lan@example.vn>"
+    assert "Archive contact: Ms. Lan <lan@example.vn>." in sheet["citation"]
 
 
 def test_with_files_copies_everything_inside_dir(data, tmp_path):

@@ -71,6 +71,38 @@ def test_stats_table_and_png(data, tmp_path):
     assert png.stat().st_size > 5000
 
 
+def test_undated_articles_are_counted_apart_not_at_their_crawl_month(data):
+    import sqlite3
+
+    from archive.stats import collect, month_series
+
+    with sqlite3.connect(data / "index.db") as conn:
+        figures = collect(conn)
+    months, _ = month_series(figures)
+    # The undated article was fetched in 2025-11: it must not stretch the axis to then.
+    assert months == ["2023-03", "2023-04"]
+    assert {s["site"]: s["undated"] for s in figures.sites} == {"haian": 0, "lechan": 1}
+
+
+def test_chart_draws_vietnamese_site_titles_with_every_glyph(data, tmp_path):
+    import sqlite3
+    import warnings
+
+    from archive.chart import articles_per_month_png
+    from archive.stats import collect
+
+    with sqlite3.connect(data / "index.db") as conn:
+        figures = collect(conn)
+    assert figures.sites[0]["title"] == "Cổng thông tin điện tử quận Hải An"
+    png = tmp_path / "chart.png"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert articles_per_month_png(figures, png) == 2
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert not missing, missing  # a font without Vietnamese letters draws boxes
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
 # -- wacz ------------------------------------------------------------------------------------
 
 

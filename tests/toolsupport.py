@@ -19,6 +19,20 @@ from archive.index import Index
 from archive.layout import DataDir
 from archive.warc import WarcWriter
 
+CONTACT = "mailto:archive@example.org"
+# What the crawl session records of its settings (newsarchive/crawl/archiving.py).
+CRAWL_SETTINGS = [
+    {
+        "USER_AGENT": f"newsarchive/0.1.0 (+{CONTACT}; web archive of public news)",
+        "ROBOTSTXT_OBEY": True,
+        "DOWNLOAD_DELAY": 1.0,
+    },
+    {
+        "USER_AGENT": f"newsarchive/0.1.0 (+{CONTACT}; web archive of public news)",
+        "ROBOTSTXT_OBEY": True,
+        "DOWNLOAD_DELAY": 2.0,
+    },
+]
 SITE_TITLES = {
     "haian": "Cổng thông tin điện tử quận Hải An",
     "lechan": "Cổng thông tin điện tử quận Lê Chân",
@@ -130,12 +144,12 @@ def build_archive(root: Path) -> DataDir:
             index.upsert_site(
                 site, f"https://{site}.haiphong.gov.vn/", "haiphong-c", SITE_TITLES[site]
             )
-        crawl = index.start_crawl(sorted({s.site for s in specs}), {"fast": True})
+        crawl = index.start_crawl(sorted({s.site for s in specs}), CRAWL_SETTINGS[0])
         for spec in specs:
             _store_article(warc, index, crawl, spec, when)
         index.finish_crawl(crawl, {"pages": 20, "articles_new": len(specs), "errors": 1})
         # A second crawl: one article has gone from the portal.
-        crawl2 = index.start_crawl(["lechan"], {})
+        crawl2 = index.start_crawl(["lechan"], CRAWL_SETTINGS[1])
         for spec in specs:
             if spec.gone:
                 index.mark_gone(spec.url, datetime(2025, 12, 1, tzinfo=timezone.utc), 404)

@@ -29,6 +29,18 @@ COPY_BATCH = 200  # articles whose files are copied together (one query per batc
     help="Also copy the articles' images and attachments out of the WARCs into this folder.",
 )
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows Vietnamese.")
+@click.option(
+    "--rights",
+    envvar="NEWSARCHIVE_RIGHTS",
+    help="Rights statement for the datasheet (or NEWSARCHIVE_RIGHTS) [default: public "
+    "government information, archived for research; check the portal's terms].",
+)
+@click.option(
+    "--contact",
+    envvar="NEWSARCHIVE_CONTACT",
+    help="The archive's contact for the datasheet (or NEWSARCHIVE_CONTACT) [default: the "
+    "contact the newest crawl gave in its User-Agent].",
+)
 @data_option
 def export(
     fmt: str | None,
@@ -38,6 +50,8 @@ def export(
     until: str | None,
     with_files: str | None,
     excel: bool,
+    rights: str | None,
+    contact: str | None,
     data: str | None,
 ) -> None:
     """Export articles as a dataset for pandas, R or a spreadsheet.
@@ -45,7 +59,8 @@ def export(
     Streams in constant memory. Parquet keeps real types (timestamps with time zone, lists
     for tags and captions); CSV is UTF-8 (--excel adds a BOM). Beside the file a datasheet
     (NAME.README.md and NAME.datasheet.json) describes the columns, sites, dates, crawls and
-    counts, with the sha256 of every file written.
+    the settings they ran with, counts, rights, a suggested citation and the archive's
+    contact, with the sha256 of every file written.
 
     Example:
 
@@ -112,6 +127,8 @@ def export(
                 excel=excel,
                 files=(copier.manifest_path, copier.counts) if copier else None,
                 software=f"newsarchive {_version()}",
+                rights=rights,
+                contact=contact,
             )
         finally:
             conn.close()

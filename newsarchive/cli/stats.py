@@ -56,10 +56,10 @@ def _print_tables(figures) -> None:
 
     _table(
         "Sites",
-        ["site", "articles", "active", "gone", "moved", "changed", "published", "images", "files"],
+        ["site", "articles", "undated", "active", "gone", "moved", "changed", "published", "images", "files"],
         [
             [
-                s["site"], s["articles"], s["active"], s["gone"], s["moved"], s["changed"],
+                s["site"], s["articles"], s["undated"], s["active"], s["gone"], s["moved"], s["changed"],
                 f"{s['first_published'] or '?'} .. {s['last_published'] or '?'}",
                 f"{s['images_fetched']}/{s['images']}",
                 f"{s['attachments_fetched']}/{s['attachments']}",
@@ -70,8 +70,8 @@ def _print_tables(figures) -> None:
     months, series = month_series(figures)
     sites = list(series)
     _table(
-        "Articles per month"
-        + (f" ({figures.undated} undated: month first fetched)" if figures.undated else ""),
+        "Articles per month (publication date)"
+        + (f"; {figures.undated} undated articles not counted here (see Sites)" if figures.undated else ""),
         ["month", *sites, "total"],
         [
             [m, *(series[s][i] for s in sites), sum(series[s][i] for s in sites)]

@@ -71,7 +71,11 @@ def _print_tables(figures) -> None:
     sites = list(series)
     _table(
         "Articles per month (publication date)"
-        + (f"; {figures.undated} undated articles not counted here (see Sites)" if figures.undated else ""),
+        + (
+            f"; {figures.undated} undated articles not counted here (see Sites)"
+            if figures.undated
+            else ""
+        ),
         ["month", *sites, "total"],
         [
             [m, *(series[s][i] for s in sites), sum(series[s][i] for s in sites)]

@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -151,37 +151,86 @@ class Index:
                 (name, base_url, profile, title),
             )
 
-    def start_crawl(self, sites: list[str], settings: Mapping[str, Any]) -> int:
+    def start_crawl(
+        self,
+        sites: list[str],
+        settings: Mapping[str, Any],
+        *,
+        pid: int | None = None,
+        host: str | None = None,
+    ) -> int:
+        """Open a crawl row (`running`); pid and host let a later run see that it died."""
         with self.transaction() as c:
             for site in sites:
                 c.execute("INSERT OR IGNORE INTO sites (name) VALUES (?)", (site,))
             cur = c.execute(
-                "INSERT INTO crawls (started, sites, settings, status) VALUES (?, ?, ?, 'running')",
-                (timestamp(None), _json(list(sites)), _json(dict(settings))),
+                "INSERT INTO crawls (started, sites, settings, status, pid, host)"
+                " VALUES (?, ?, ?, 'running', ?, ?)",
+                (timestamp(None), _json(list(sites)), _json(dict(settings)), pid, host),
             )
             return int(cur.lastrowid)
 
     def finish_crawl(
-        self, crawl_id: int, counts: Mapping[str, int], status: str = "finished"
+        self,
+        crawl_id: int,
+        counts: Mapping[str, int],
+        status: str = "finished",
+        failure: str | None = None,
     ) -> None:
         """Store the crawl's counts (keys from CRAWL_COUNTS) and close it.
 
-        A status other than running/finished/failed (a Scrapy close reason) is stored as failed.
+        A status other than running/finished/failed (a Scrapy close reason) is stored as
+        failed, with the reason in `failure` unless one is given.
         """
         unknown = set(counts) - set(CRAWL_COUNTS)
         if unknown:
             raise ValueError(f"unknown crawl counts: {', '.join(sorted(unknown))}")
         if status not in ("running", "finished", "failed"):
-            status = (
-                "failed"  # any other end (Scrapy's "shutdown", "cancelled", ...) did not finish
-            )
+            # Any other end (Scrapy's "shutdown", "cancelled", ...) did not finish.
+            status, failure = "failed", failure or status
         # Column names come from the whitelist above, values are parameters.
         sets = "".join(f", {name} = :{name}" for name in counts)
         with self.transaction() as c:
             c.execute(
-                f"UPDATE crawls SET finished = :finished, status = :status{sets} WHERE id = :id",
-                {**counts, "finished": timestamp(None), "status": status, "id": crawl_id},
+                "UPDATE crawls SET finished = :finished, status = :status,"
+                f" failure = :failure{sets} WHERE id = :id",
+                {
+                    **counts,
+                    "finished": timestamp(None),
+                    "status": status,
+                    "failure": failure,
+                    "id": crawl_id,
+                },
             )
+
+    def close_dead_crawls(
+        self, host: str, pid_alive: Callable[[int], bool]
+    ) -> list[tuple[int, int | None]]:
+        """Mark failed every `running` crawl whose process is gone; returns (id, pid) of each.
+
+        A crawl started on `host` is dead when `pid_alive(pid)` says so; one from before
+        pids were recorded (pid NULL) is dead too. Crawls of other hosts are left alone.
+        """
+        rows = self.conn.execute(
+            "SELECT id, pid, host FROM crawls WHERE status = 'running'"
+        ).fetchall()
+        dead = [
+            (crawl_id, pid)
+            for crawl_id, pid, crawl_host in rows
+            if pid is None or (crawl_host == host and not pid_alive(pid))
+        ]
+        with self.transaction() as c:
+            for crawl_id, pid in dead:
+                c.execute(
+                    "UPDATE crawls SET status = 'failed', failure = :why WHERE id = :id"
+                    " AND status = 'running'",
+                    {
+                        "id": crawl_id,
+                        "why": "interrupted: "
+                        + (f"process {pid} ended without closing it" if pid else "no process"),
+                    },
+                )
+        return dead
 
     # -- captures --------------------------------------------------------------------------
 
@@ -572,14 +621,19 @@ class Index:
         rows = self.conn.execute("SELECT url FROM articles WHERE site = ?", (site,))
         return {r[0] for r in rows}
 
-    def site_has_finished_crawl(self, site: str) -> bool:
-        """True once a crawl that included `site` has finished (later crawls can be incremental)."""
+    def site_last_crawl_finished(self, site: str) -> bool:
+        """True when the last ended crawl of `site` finished: the next can be incremental.
+
+        After a failed or interrupted crawl the next walks every listing page again: the
+        dead run may have stored the first pages' articles and never reached the rest, which
+        an incremental walk (stopping at the first page with nothing new) would never fetch.
+        """
         row = self.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM crawls, json_each(crawls.sites) AS s"
-            " WHERE crawls.status = 'finished' AND s.value = ?)",
+            "SELECT crawls.status FROM crawls, json_each(crawls.sites) AS s"
+            " WHERE crawls.status != 'running' AND s.value = ? ORDER BY crawls.id DESC LIMIT 1",
             (site,),
         ).fetchone()
-        return bool(row[0])
+        return row is not None and row[0] == "finished"
 
     def due_for_recheck(self, site: str, before: When) -> list[str]:
         """Active articles of `site` not checked since `before`, least recently checked first."""

@@ -182,6 +182,14 @@ def _v4_site_titles(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sites ADD COLUMN title TEXT")
 
 
+def _v5_crawl_process(conn: sqlite3.Connection) -> None:
+    """Which process runs a crawl (so a later run can tell a dead `running` crawl), and why
+    a crawl failed."""
+    conn.execute("ALTER TABLE crawls ADD COLUMN pid INTEGER")
+    conn.execute("ALTER TABLE crawls ADD COLUMN host TEXT")
+    conn.execute("ALTER TABLE crawls ADD COLUMN failure TEXT")
+
+
 def fold_text(text: str | None) -> str | None:
     """Folded form of a text column (captions JSON folds as text: its quotes survive)."""
     return None if text is None else fold(text)
@@ -198,6 +206,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v2_search,
     _v3_file_urls,
     _v4_site_titles,
+    _v5_crawl_process,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -291,6 +291,29 @@ class WarcWriter:
         (ref,) = self._write_batch([(record, "metadata")])
         return ref
 
+    def discard(self, refs: Iterable[RecordRef]) -> bool:
+        """Take back the last records written (the index could not take them), so that no
+        record stays in the WARC without its index row. False when they are no longer last."""
+        refs = list(refs)
+        with self._lock:
+            if not refs or self._fd is None or self._broken is not None:
+                return False
+            start = min(r.offset for r in refs)
+            end = max(r.offset + r.length for r in refs)
+            if end != self._size or any(r.filename != self._filename for r in refs):
+                return False
+            try:
+                os.ftruncate(self._fd, start)
+                cut = os.fstat(self._fd).st_size == start
+            except OSError as exc:
+                self._give_up(exc)
+                return False
+            if not cut:
+                return False
+            self._size = start
+            self._records -= len(refs)
+            return True
+
     @staticmethod
     def payload_digest(payload: bytes) -> str:
         """The WARC-Payload-Digest a response with this payload gets (for deduplication)."""
@@ -396,10 +419,10 @@ class WarcWriter:
             cut = False
         if not cut:
             return self._give_up(exc)
-        self._size = start
+        partial, self._size = self._size - start, start
         return WarcWriteError(
             f"could not write to {self._filename}: {exc.strerror or exc}"
-            " (file cut back to its last whole record)",
+            f" ({partial} bytes of a partial record cut: the file ends at its last whole record)",
             exc,
             consistent=True,
         )

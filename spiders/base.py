@@ -105,7 +105,7 @@ class PortalSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         index = self.session.index
         self.known = index.known_urls(self.site_name)
-        self.incremental = index.site_has_finished_crawl(self.site_name)
+        self.incremental = index.site_last_crawl_finished(self.site_name)
         for url in self.site.start_urls:
             yield self.listing_request(url, {"home": True})
         # Known articles due under the revisit policy (newsarchive.crawl.revisit).

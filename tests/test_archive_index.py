@@ -376,11 +376,11 @@ def test_scrapy_close_reason_is_stored_as_failed(idx):
     assert idx.conn.execute("SELECT status FROM crawls").fetchone()[0] == "failed"
 
 
-def test_site_has_finished_crawl_only_after_finish(idx):
+def test_site_last_crawl_finished_only_after_finish(idx):
     crawl = idx.start_crawl(["haian"], {})
-    before = idx.site_has_finished_crawl("haian")
+    before = idx.site_last_crawl_finished("haian")
     idx.finish_crawl(crawl, {})
-    assert (before, idx.site_has_finished_crawl("haian"), idx.site_has_finished_crawl("x")) == (
+    assert (before, idx.site_last_crawl_finished("haian"), idx.site_last_crawl_finished("x")) == (
         False,
         True,
         False,
@@ -467,3 +467,32 @@ def test_legacy_raw_file_row_matches_the_fetched_url(idx):
         p for p in idx.pending_files("haian") if p["kind"] == "image"
     ]
     assert idx.has_file(FETCHED_FILE)
+
+
+def test_a_running_crawl_whose_process_is_gone_becomes_failed(idx):
+    dead = idx.start_crawl(["haian"], {}, pid=111, host="here")
+    alive = idx.start_crawl(["haian"], {}, pid=222, host="here")
+    elsewhere = idx.start_crawl(["haian"], {}, pid=111, host="other-host")
+    closed = idx.close_dead_crawls("here", lambda pid: pid == 222)
+    assert closed == [(dead, 111)]
+    rows = dict(
+        (i, (s, f)) for i, s, f in idx.conn.execute("SELECT id, status, failure FROM crawls")
+    )
+    assert rows[dead][0] == "failed" and rows[dead][1].startswith("interrupted")
+    assert rows[alive] == ("running", None) and rows[elsewhere] == ("running", None)
+
+
+def test_a_close_reason_is_kept_as_the_failure(idx):
+    crawl = idx.start_crawl(["haian"], {})
+    idx.finish_crawl(crawl, {}, status="storage_failed")
+    row = idx.conn.execute("SELECT status, failure FROM crawls WHERE id = ?", (crawl,)).fetchone()
+    assert tuple(row) == ("failed", "storage_failed")
+
+
+def test_after_a_failed_crawl_the_next_is_not_incremental(idx):
+    idx.finish_crawl(idx.start_crawl(["haian"], {}), {})
+    idx.finish_crawl(idx.start_crawl(["haian"], {}), {}, status="failed")
+    idx.start_crawl(["haian"], {})  # the crawl now starting
+    after_failure = idx.site_last_crawl_finished("haian")
+    idx.finish_crawl(idx.start_crawl(["haian"], {}), {})
+    assert (after_failure, idx.site_last_crawl_finished("haian")) == (False, True)

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +22,9 @@ from scrapy import signals
 from archive import lock
 from archive.index import Index
 from archive.layout import DataDir, resolve_data_dir
-from archive.warc import WarcWriter, repair_truncated
+from archive.recover import index_unindexed_tail
+from archive.warc import WarcWriteError, WarcWriter, repair_truncated
+from archive.warccheck import safe_hostname
 from newsarchive import __version__
 
 if TYPE_CHECKING:
@@ -56,8 +59,24 @@ SETTINGS_RECORDED = (
 )
 
 
+# Scrapy close reason of a crawl stopped because what it fetched could not be stored.
+STORAGE_FAILED = "storage_failed"
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    """True for a failure to store (disk full, I/O error), as opposed to a bug or bad data."""
+    if isinstance(exc, (WarcWriteError, OSError)):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is None:
+            return "disk" in str(exc)
+        return code & 0xFF in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
+    return False
 
 
 class ArchiveSession:
@@ -78,6 +97,8 @@ class ArchiveSession:
         self.index: Index | None = None
         self.crawl_id: int | None = None
         self.counts: Counter[str] = Counter()
+        # Set at the first failed write: nothing more is fetched or stored, the crawl stops.
+        self.failure: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveSession:
@@ -102,7 +123,9 @@ class ArchiveSession:
         self.data.warc_dir.mkdir(parents=True, exist_ok=True)
         self.index = Index(self.data.index_path)
         self.index.open()
+        dead = self._close_dead_crawls()
         self._repair_unclosed_warcs()
+        self._index_what_dead_crawls_wrote(dead)
         self.writer = WarcWriter(
             self.data.warc_dir,
             prefix=self.warc_prefix,
@@ -125,7 +148,24 @@ class ArchiveSession:
             site = getattr(part, "site_name", part.name)
             self._record_site(part, site)
             sites.append(site)
-        self.crawl_id = self.index.start_crawl(sites, self.settings_snapshot)
+        self.crawl_id = self.index.start_crawl(
+            sites, self.settings_snapshot, pid=os.getpid(), host=safe_hostname()
+        )
+
+    def storage_failed(self, exc: BaseException) -> None:
+        """Stop the crawl: what it would fetch next could not be stored."""
+        if self.failure is not None:
+            return
+        self.failure = f"could not store the archive: {exc}"
+        logger.error("%s; stopping the crawl", self.failure)
+        self.crawler.stats.set_value("newsarchive/storage_error", self.failure)
+        engine = self.crawler.engine
+        if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(engine.close_spider_async(reason=STORAGE_FAILED))
+        else:
+            engine.close_spider(engine.spider, STORAGE_FAILED)
 
     def _record_site(self, spider: Spider, name: str) -> None:
         """Fill the sites table (base URL, profile, title): datasheets and Datasette read it."""
@@ -146,16 +186,55 @@ class ArchiveSession:
         # server struggled even when nothing was lost (the exit code looks at losses only).
         self.counts["errors"] = failed_attempts(stats.get_stats())
         self.counts["pages"] = int(stats.get_value("newsarchive/captures", 0) or 0)
-        status = "finished" if reason == "finished" else reason
+        status = "finished" if reason == "finished" and self.failure is None else "failed"
         try:
             if self.index is not None and self.crawl_id is not None:
-                self.index.finish_crawl(self.crawl_id, dict(self.counts), status=status)
+                self.index.finish_crawl(
+                    self.crawl_id,
+                    dict(self.counts),
+                    status=status,
+                    failure=self.failure or (None if status == "finished" else reason),
+                )
+        except Exception as exc:
+            if not is_storage_error(exc):
+                raise
+            # The row stays `running`; the next run marks it (see _close_dead_crawls).
+            logger.error("could not record the end of the crawl: %s", exc)
         finally:
-            if self.writer is not None:
-                self.writer.close()
+            try:
+                if self.writer is not None:
+                    self.writer.close()
+            except OSError as exc:
+                logger.error("could not close the WARC file: %s", exc)
             if self.index is not None:
                 self.index.close()
             lock.release(self.data.root)
+
+    def _close_dead_crawls(self) -> list[tuple[int, int | None]]:
+        """A crawl whose process died (SIGKILL, power cut, a failed last write) stays
+        `running` in the index: mark it failed, as interrupted."""
+        assert self.index is not None
+        dead = self.index.close_dead_crawls(safe_hostname(), pid_alive)
+        for crawl_id, pid in dead:
+            logger.warning("crawl %d (process %s) was interrupted: marked failed", crawl_id, pid)
+        return dead
+
+    def _index_what_dead_crawls_wrote(self, dead: list[tuple[int, int | None]]) -> None:
+        """Records a killed crawl wrote but did not get to index (see archive.recover)."""
+        assert self.index is not None
+        host = safe_hostname()
+        for crawl_id, pid in dead:
+            if pid is None:
+                continue
+            for path in sorted(self.data.warc_dir.glob(f"*-{host}-{pid}.warc.gz")):
+                added = index_unindexed_tail(self.index, self.data.warc_dir, path.name, crawl_id)
+                if added:
+                    logger.warning(
+                        "indexed %d records crawl %d wrote to %s before it died",
+                        added,
+                        crawl_id,
+                        path.name,
+                    )
 
     def _repair_unclosed_warcs(self) -> None:
         """A crawl killed mid-write may leave a partial last record: cut it off (reported)."""
@@ -172,6 +251,18 @@ class ArchiveSession:
                 )
             elif result.refused:
                 logger.warning("left %s alone: %s", path.name, result.refused)
+
+
+def pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # another crawler of this process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def lost_requests(stats: dict[str, Any]) -> int:

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from newsarchive.crawl.archiving import ArchiveSession, utc_now
+from newsarchive.crawl.archiving import ArchiveSession, is_storage_error, utc_now
 from newsarchive.items import CaptureRef
 
 if TYPE_CHECKING:
@@ -121,9 +121,26 @@ class WarcCaptureMiddleware:
             self._session = session
         return self._session
 
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        # After a failed write nothing more is downloaded: it could not be stored.
+        if self.session.failure is not None:
+            raise IgnoreRequest(f"not fetched: {self.session.failure}")
+
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
+        session = self.session
+        if session.failure is not None:
+            raise IgnoreRequest(f"not stored: {session.failure}")
+        try:
+            return self._capture(request, response)
+        except Exception as exc:
+            if not is_storage_error(exc):
+                raise
+            session.storage_failed(exc)
+            raise IgnoreRequest(f"not stored: {exc}") from exc
+
+    def _capture(self, request: Request, response: Response) -> Response:
         session = self.session
         writer, index = session.writer, session.index
         if writer is None or index is None:
@@ -183,16 +200,20 @@ class WarcCaptureMiddleware:
             )
             record_type = "response"
         ref = exchange.response
-        capture_id = index.add_capture(
-            crawl_id=session.crawl_id,
-            url=request.url,
-            fetched_at=fetched.isoformat(),
-            http_status=response.status,
-            kind=kind,
-            payload_digest=payload_digest,
-            ref=ref,
-            record_type=record_type,
-        )
+        try:
+            capture_id = index.add_capture(
+                crawl_id=session.crawl_id,
+                url=request.url,
+                fetched_at=fetched.isoformat(),
+                http_status=response.status,
+                kind=kind,
+                payload_digest=payload_digest,
+                ref=ref,
+                record_type=record_type,
+            )
+        except Exception:
+            writer.discard([exchange.response, exchange.request])  # no record without its row
+            raise
         request.meta["newsarchive_capture"] = CaptureRef(
             capture_id=capture_id,
             record_id=ref.record_id,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.crawl.archiving import ArchiveSession, utc_now
+from scrapy.exceptions import DropItem
+
+from newsarchive.crawl.archiving import ArchiveSession, is_storage_error, utc_now
 from newsarchive.items import (
     ArticleItem,
     FileItem,
@@ -35,6 +37,18 @@ class ArchivePipeline:
             raise RuntimeError("ArchivePipeline needs the ArchiveSession extension")
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        assert self.session is not None
+        if self.session.failure is not None:
+            raise DropItem(f"not stored: {self.session.failure}")
+        try:
+            return self._store(item)
+        except Exception as exc:
+            if not is_storage_error(exc):
+                raise
+            self.session.storage_failed(exc)
+            raise DropItem(f"not stored: {exc}") from exc
+
+    def _store(self, item: Any) -> Any:
         assert self.session is not None
         session = self.session
         index = session.index

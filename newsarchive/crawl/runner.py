@@ -51,7 +51,8 @@ class CrawlResult:
     def failure_reason(self) -> str:
         bad = [s for s in self.sites if s.reason != "finished"]
         if bad:
-            return f"crawl of {bad[0].site} ended early: {bad[0].reason}"
+            why = bad[0].stats.get("newsarchive/storage_error") or bad[0].reason
+            return f"crawl of {bad[0].site} ended early: {why}"
         return (
             f"{self.errors} failed requests of {self.pages} pages exceed the error threshold "
             f"({self.error_threshold:.0%}); see the log"

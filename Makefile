@@ -6,7 +6,7 @@ BASE   := $(VENV)/.installed-base
 STAMP  := $(VENV)/.installed-dev
 DATA   ?= ./data
 
-.PHONY: install demo test lint format bench soak replica clean
+.PHONY: install demo test lint format bench soak replica clean reliability-report
 
 # Two stamps: the demo needs the package and the replica ([replica] extra: aiohttp); tests and
 # benchmarks need their extras too. A cron crawler installs only `pip install .`.
@@ -44,6 +44,16 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	$(BIN)/python bench/run.py --soak
+	NEWSARCHIVE_SOAK=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability
+
+# docs/reliability.md from the reliability suite's own records (SOAK=1: the long variants).
+reliability-report: $(STAMP)
+	rm -f build/reliability.jsonl && mkdir -p build
+	NEWSARCHIVE_RELIABILITY_JSON=build/reliability.jsonl NEWSARCHIVE_SOAK=$(SOAK) \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability; \
+		status=$$?; \
+		$(BIN)/python scripts/reliability_report.py build/reliability.jsonl docs/reliability.md \
+		--command "make reliability-report$(if $(SOAK), SOAK=$(SOAK))" && exit $$status
 
 replica: $(BASE)
 	$(BIN)/newsarchive replica --port 8765

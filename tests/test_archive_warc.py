@@ -467,3 +467,17 @@ def test_disk_full_when_the_cut_fails_refuses_further_writes(writer, monkeypatch
 
 def test_writer_payload_digest_matches_written_record(writer):
     assert writer.payload_digest(HTML) == exchange(writer).response.payload_digest
+
+
+def test_discard_takes_back_only_the_last_records(writer):
+    first = exchange(writer, url=f"{URL}?1")
+    last = exchange(writer, url=f"{URL}?2")
+    assert not writer.discard([first.response, first.request])  # no longer last: kept
+    assert writer.discard([last.response, last.request])
+    again = exchange(writer, url=f"{URL}?3")
+    writer.close()
+    assert again.response.offset == last.response.offset
+    assert [r.target_uri for r in iter_records(only_file(writer)) if r.rec_type == "response"] == [
+        f"{URL}?1",
+        f"{URL}?3",
+    ]

@@ -33,6 +33,9 @@ What is promised:
   back to the last whole record, the crawl stops fetching, is marked `failed`, and exits
   non-zero; once space is back, a re-run completes the archive.
 
+Rows with an empty result come from tests that record no figures themselves (the hostile
+input tests): their "injects" is the test's docstring, and what held is the test's assertion.
+
 | test | injects | result | outcome | figures |
 |---|---|---|---|---|
 """
@@ -48,7 +51,7 @@ def render(rows: list[dict], command: str) -> str:
         when=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         machine=f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
     )
-    for row in sorted(rows, key=lambda r: (r["test"].split("::")[0], r["name"])):
+    for row in sorted(rows, key=lambda r: (r["test"].split("::")[0], r["test"])):
         figures = ", ".join(f"{k} {v}" for k, v in row.get("figures", {}).items())
         out += (
             f"| {cell(row['name'])} | {cell(row['injects'])} | {cell(row['result'])} "

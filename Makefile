@@ -26,7 +26,7 @@ demo: $(BASE)
 	$(BIN)/python -m newsarchive.demo --data $(DATA)
 
 test: $(STAMP)
-	bash scripts/install-browser.sh || echo "could not install Chromium: the browser test will say it was skipped"
+	bash scripts/install-browser.sh || echo "could not install Chromium: the browser tests will fail and say why"
 	bash scripts/install-pywb.sh || echo "could not install pywb: its replay test will fail and say why"
 	bash scripts/install-replaywebpage.sh || echo "could not install ReplayWeb.page: its replay test will fail and say why"
 	$(BIN)/python -m pytest -q -p no:cacheprovider

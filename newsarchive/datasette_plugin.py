@@ -110,6 +110,10 @@ def render_cell(row, value, column, table, database, datasette):
             f'<a href="{archived}">archived copy</a> · '
             f'<a href="{live}" rel="noreferrer">live page</a>'
         )
+    if column == "snippet" and table is None and isinstance(value, str):
+        # The search statement marks hits with [ ]: highlight them, on one line.
+        text = html.escape(" ".join(value.split()))
+        return Markup(text.replace("[", "<mark>").replace("]", "</mark>"))
     if column == "title" and table is None and "id" in keys and isinstance(value, str):
         page = datasette.urls.row(DATABASE, "articles", str(int(row["id"])))
         return Markup(f'<a href="{page}">{html.escape(value)}</a>')

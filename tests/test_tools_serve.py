@@ -150,3 +150,9 @@ def test_sites_table_is_filled(server):
     assert haian["base_url"] == "https://haian.haiphong.gov.vn/"
     assert haian["profile"] == "haiphong-c"
     assert haian["title"] == "Cổng thông tin điện tử quận Hải An"
+
+
+def test_search_page_highlights_the_hits(server):
+    _, base = server
+    page = _html(f"{base}/index/search?q=dang+bo")
+    assert "<mark>Đảng</mark> <mark>bộ</mark>" in page

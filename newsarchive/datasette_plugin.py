@@ -9,7 +9,8 @@ table, article pages and the archived copy of each page.
   hashes, validators and the `*_fold` helpers stay queryable (`?_col=body`, SQL, JSON).
 - Cells: the lead shortened, the URL as links to the live page and to the archived copy.
 - `/-/archived/<id>`: the article's page as archived (newest 200 capture, from the WARC),
-  served with a Content-Security-Policy that blocks every fetch to the live web.
+  its images linked to `/-/archived-file?url=...` (the archived copies), served with a
+  Content-Security-Policy that blocks every fetch to the live web.
 - Facet type `month`: `?_facet_month=published` groups rows by `YYYY-MM`.
 """
 
@@ -37,7 +38,8 @@ LEAD_CHARS = 90
 MAX_PAGE_BYTES = 20 * 1024 * 1024  # an archived page bigger than this is not shown inline
 # The archived copy may load only what is inline: nothing reaches the live portal.
 ARCHIVED_CSP = (
-    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; sandbox"
+    "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src data:;"
+    " sandbox"
 )
 
 
@@ -168,41 +170,97 @@ def _json_list(text: object) -> list:
     return value if isinstance(value, list) else []
 
 
-async def archived_page(datasette, request):
+_CAPTURE = (
+    "SELECT c.url, c.warc_file, c.warc_offset, c.warc_length FROM captures c"
+    " WHERE {where} AND c.http_status = 200 AND c.record_type = 'response'"
+    " AND c.warc_file IS NOT NULL ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1"
+)
+
+
+async def _read_capture(datasette, where: str, params: list):
+    """(url, record) of the newest 200 capture matching `where`, or an error Response."""
     from archive.records import ArchiveError
     from archive.warc import read_record
 
-    article_id = request.url_vars["id"]
     db = datasette.get_database(DATABASE)
-    found = await db.execute(
-        "SELECT c.warc_file, c.warc_offset, c.warc_length FROM articles a"
-        " JOIN captures c ON c.url IN (a.url, a.final_url)"
-        " WHERE a.id = ? AND c.kind = 'page' AND c.http_status = 200"
-        " AND c.record_type = 'response' AND c.warc_file IS NOT NULL"
-        " ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1",
-        [article_id],
-    )
+    found = await db.execute(_CAPTURE.format(where=where), params)
     if not found.rows:
-        return Response.text("no archived page for this article", status=404)
-    warc_file, offset, length = found.rows[0]
+        return None, Response.text("not in the archive", status=404)
+    url, warc_file, offset, length = found.rows[0]
     if length and length > MAX_PAGE_BYTES:
-        return Response.text("the archived page is too large to show here", status=413)
+        return None, Response.text("too large to show here", status=413)
     try:
         record = read_record(_data_root(datasette) / "warc", warc_file, offset, length)
-        body = record.decoded
+        record.decoded  # noqa: B018 - raises now if the body cannot be decoded
     except ArchiveError as exc:
-        return Response.text(f"cannot read the archived page: {exc}", status=500)
-    content_type = record.http_header("Content-Type")
+        return None, Response.text(f"cannot read the archived copy: {exc}", status=500)
+    return url, record
+
+
+def _archived(body: bytes, content_type: str | None) -> Response:
     return Response(
         body,
-        content_type=content_type or "text/html; charset=utf-8",
+        content_type=content_type or "application/octet-stream",
         headers={"Content-Security-Policy": ARCHIVED_CSP, "X-Content-Type-Options": "nosniff"},
     )
 
 
+def _link_archived_images(datasette, body: bytes, page_url: str) -> bytes:
+    """The page with its images (and style sheets) taken from the archive, not the web."""
+    import lxml.html
+
+    try:
+        doc = lxml.html.document_fromstring(body)
+    except (ValueError, lxml.etree.ParserError):
+        return body
+    for element, attribute in [(e, "src") for e in doc.iter("img")] + [
+        (e, "href") for e in doc.iter("link") if "stylesheet" in (e.get("rel") or "")
+    ]:
+        target = element.get(attribute)
+        if target and not target.startswith("data:"):
+            absolute = urllib.parse.urljoin(page_url, target.strip())
+            element.set(
+                attribute,
+                datasette.urls.path("/-/archived-file?")
+                + urllib.parse.urlencode({"url": absolute}),
+            )
+    return lxml.html.tostring(doc, encoding="utf-8", doctype="<!DOCTYPE html>")
+
+
+async def archived_page(datasette, request):
+    """The article's page as archived: newest 200 capture of its URL (or final URL)."""
+    article_id = request.url_vars["id"]
+    url, record = await _read_capture(
+        datasette,
+        "c.kind = 'page' AND c.url IN (SELECT url FROM articles WHERE id = ?"
+        " UNION SELECT final_url FROM articles WHERE id = ?)",
+        [article_id, article_id],
+    )
+    if url is None:
+        return record
+    content_type = record.http_header("Content-Type") or "text/html"
+    body = record.decoded
+    if "html" in content_type.lower():
+        body = _link_archived_images(datasette, body, url)
+        content_type = "text/html; charset=utf-8"  # lxml wrote UTF-8
+    return _archived(body, content_type)
+
+
+async def archived_file(datasette, request):
+    """An image, style sheet or attachment as archived, by its URL."""
+    wanted = request.args.get("url") or ""
+    url, record = await _read_capture(datasette, "c.url = ?", [wanted])
+    if url is None:
+        return record
+    return _archived(record.decoded, record.http_header("Content-Type"))
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/archived/(?P<id>\d+)$", archived_page)]
+    return [
+        (r"^/-/archived/(?P<id>\d+)$", archived_page),
+        (r"^/-/archived-file$", archived_file),
+    ]
 
 
 # -- month facet --------------------------------------------------------------------------

@@ -156,3 +156,16 @@ def test_search_page_highlights_the_hits(server):
     _, base = server
     page = _html(f"{base}/index/search?q=dang+bo")
     assert "<mark>Đảng</mark> <mark>bộ</mark>" in page
+
+
+def test_archived_copy_shows_the_archived_images(server):
+    from tests.toolsupport import PNG
+
+    _, base = server
+    page = _html(f"{base}/-/archived/1")
+    image = "https://haian.haiphong.gov.vn/upload/hoi-nghi.png"
+    link = "/-/archived-file?" + urllib.parse.urlencode({"url": image})
+    assert f'src="{link.replace("&", "&amp;")}"' in page
+    with urllib.request.urlopen(base + link, timeout=10) as response:
+        assert response.read() == PNG
+        assert response.headers["Content-Type"] == "image/png"

@@ -644,6 +644,13 @@ class Index:
         )
         return [r[0] for r in rows]
 
+    def titles(self, site: str) -> dict[str, str | None]:
+        """URL -> current title of `site`'s active articles (listing entries are compared)."""
+        rows = self.conn.execute(
+            "SELECT url, title FROM articles WHERE site = ? AND status = 'active'", (site,)
+        )
+        return {url: title for url, title in rows}
+
     def revisit_candidates(self, site: str) -> list[dict]:
         """Active articles of `site` with what a revisit policy needs: url, published,
         first_seen, last_checked."""

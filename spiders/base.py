@@ -18,10 +18,11 @@ from urllib.parse import urlsplit
 
 import scrapy
 from form2request import form2request
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsarchive.crawl.archiving import ArchiveSession, utc_now
+from newsarchive.crawl.listingcheck import changed_entries
 from newsarchive.crawl.revisit import recheck_urls
 from newsarchive.extract import extract
 from newsarchive.items import (
@@ -132,6 +133,7 @@ class PortalSpider(scrapy.Spider):
         if response.meta.get("home"):
             for url in listing.listing_urls:
                 yield self.listing_request(url, {"page": 1, "category": url})
+        yield from self.listing_rechecks(response, listing.article_urls)
         new = 0
         for url in listing.article_urls:
             if url in self.known:
@@ -158,6 +160,19 @@ class PortalSpider(scrapy.Spider):
             request = self.postback_request(response, listing.next_postback, meta)
             if request is not None:
                 yield request
+
+    def listing_rechecks(self, response: Response, urls: list[str]) -> Iterator[Request]:
+        """Known articles whose listing entry changed (newsarchive.crawl.listingcheck)."""
+        if not self.incremental or not isinstance(response, TextResponse):
+            return
+        if not hasattr(self, "_titles"):
+            self._titles = self.session.index.titles(self.site_name)
+        listed = {u: self._titles[u] for u in urls if u in self._titles}
+        for url in changed_entries(response.text, response.url, listed):
+            self._titles.pop(url, None)  # once per run
+            self.crawler.stats.inc_value("newsarchive/rechecks_listing")
+            self.crawler.stats.inc_value(f"newsarchive/site/{self.site_name}/rechecks_listing")
+            yield self.article_request(url)
 
     def postback_request(
         self, response: Response, postback: Postback, meta: dict[str, Any]

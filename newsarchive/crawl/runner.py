@@ -67,12 +67,14 @@ class CrawlResult:
                     f"changed {s.count('articles_changed')}, "
                     f"unchanged {s.count('articles_unchanged')}, gone {s.count('articles_gone')}, "
                     f"images {s.count('images')}, attachments {s.count('attachments')}, "
-                    f"re-checked {s.count('rechecks')}"
+                    f"re-checked {s.count('rechecks')} by age, "
+                    f"{s.count('rechecks_listing')} for a changed listing entry"
                 )
             t = SiteResult("all", "", self.totals)
             lines.append(
                 f"{len(self.sites)} sites in one crawl: {t.count('captures')} fetches, "
-                f"re-checked {t.count('rechecks')} (changed {t.count('articles_changed')}, "
+                f"re-checked {t.count('rechecks')} by age + {t.count('rechecks_listing')} "
+                f"for changed listing entries (changed {t.count('articles_changed')}, "
                 f"gone {t.count('articles_gone')}), "
                 f"failed attempts {failed_attempts(self.totals)}, "
                 f"lost {lost_requests(self.totals)} ({self.sites[0].reason if self.sites else '?'})"
@@ -83,7 +85,8 @@ class CrawlResult:
                 f"{s.site}: {s.count('captures')} fetches, articles new {s.count('articles_new')}, "
                 f"changed {s.count('articles_changed')}, unchanged {s.count('articles_unchanged')}, "
                 f"gone {s.count('articles_gone')}, images {s.count('images')}, "
-                f"attachments {s.count('attachments')}, re-checked {s.count('rechecks')}, "
+                f"attachments {s.count('attachments')}, re-checked {s.count('rechecks')} by age, "
+                f"{s.count('rechecks_listing')} for a changed listing entry, "
                 f"failed attempts {failed_attempts(s.stats)}, "
                 f"lost {lost_requests(s.stats)} ({s.reason})"
             )

@@ -1,6 +1,7 @@
 """Re-check cost and reach of a nightly run under the default revisit policy.
 
-One site of the replica (haian, generation C) with 5,000 articles (`--quick`: 500) is
+One site of the replica (haian, generation C) with 5,000 articles (`make soak` / `--soak`;
+`make bench`: 1,000; `--quick`: 300) is
 crawled once in full; then 2% of its articles change (replica generation 1 with
 edit rate 1% and delete rate 1%) and the nightly run crawls it again with the default
 policy (`7:1,365:7,*:30`). Reported: requests the nightly run sent (captures it added),
@@ -10,7 +11,7 @@ gone), and for the ones it missed, in how many days the default policy would re-
 uniform 168 h re-check. The replica's dates end in mid 2025, so every article is past its
 first year: the monthly tier.
 
-Usage: python bench/bench_revisit.py [--quick]
+Usage: python bench/bench_revisit.py [--quick] [--soak]
 """
 
 import argparse
@@ -23,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SOAK = True  # bench/run.py --soak runs this module with soak=True
 REPO = HERE.parent
 SITE = "haian"
 HOST = "haian.haiphong.gov.vn"
@@ -44,13 +46,13 @@ def count(db: Path, sql: str) -> int:
         return conn.execute(sql).fetchone()[0]
 
 
-def run(quick: bool = False) -> list[dict]:
+def run(quick: bool = False, soak: bool = False) -> list[dict]:
     sys.path.insert(0, str(REPO))
     from newsarchive.crawl.revisit import DEFAULT_POLICY, RevisitPolicy, parse_time
     from newsarchive.replica import ReplicaConfig, run_replica_in_thread
     from tests.crawlsupport import comparable, index_articles, truth_comparable
 
-    articles = 500 if quick else 5000
+    articles = 5000 if soak else 300 if quick else 1000
     config = ReplicaConfig(port=0, articles=articles, seed=8, edit_rate=0.01, delete_rate=0.01)
     with (
         tempfile.TemporaryDirectory(prefix="bench-revisit-") as tmp,
@@ -119,5 +121,7 @@ def run(quick: bool = False) -> list[dict]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
-    for row in run(quick=parser.parse_args().quick):
+    parser.add_argument("--soak", action="store_true")
+    args = parser.parse_args()
+    for row in run(quick=args.quick, soak=args.soak):
         print(row)

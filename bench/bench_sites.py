@@ -6,9 +6,10 @@ before every response; the crawler is a child process. Reported: wall time, arti
 second, the child's peak RSS (VmHWM) and peak open file descriptors (/proc/PID/fd), both
 polled every 20 ms, and whether every article of every site is archived exactly (every
 field equal to the replica's truth). Targets (issue 11): < 400 MB, < 100 fds, all exact.
-Default 300 sites; `--quick` 30 sites.
+`make soak` (and `--soak`): 300 sites, the issue's figure (~15 min on a loaded 2-core box);
+`make bench`: 30 sites; `--quick`: 10 sites.
 
-Usage: python bench/bench_sites.py [--quick] [--sites N]
+Usage: python bench/bench_sites.py [--quick] [--soak] [--sites N]
 """
 
 import argparse
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SOAK = True  # bench/run.py --soak runs this module with soak=True
 REPO = HERE.parent
 ARTICLES = 20
 LATENCY_MS = 30
@@ -91,11 +93,11 @@ def exactness(corpus, data: Path) -> tuple[int, int, int]:
     return expected, exact, missing
 
 
-def run(quick: bool = False, sites: int | None = None) -> list[dict]:
+def run(quick: bool = False, soak: bool = False, sites: int | None = None) -> list[dict]:
     sys.path.insert(0, str(REPO))
     from newsarchive.replica import ReplicaConfig, run_replica_in_thread
 
-    n = sites or (30 if quick else 300)
+    n = sites or (300 if soak else 10 if quick else 30)
     config = ReplicaConfig(port=0, articles=ARTICLES, sites=n, latency_ms=LATENCY_MS, seed=4)
     rows: list[dict] = []
     with (
@@ -136,7 +138,8 @@ def run(quick: bool = False, sites: int | None = None) -> list[dict]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--soak", action="store_true")
     parser.add_argument("--sites", type=int)
     args = parser.parse_args()
-    for row in run(quick=args.quick, sites=args.sites):
+    for row in run(quick=args.quick, soak=args.soak, sites=args.sites):
         print(f"{row['metric']:>20}: {row['value']} {row.get('unit', '')} {row.get('target', '')}")

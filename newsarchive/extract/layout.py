@@ -156,7 +156,9 @@ def body_region(
             n = paragraph_text_len(child, chrome)
             text = element_text(child)
             # A continuation of the article: mostly paragraphs, few links, no dated entries.
-            if (
+            if _is_paragraph(child) and n >= 80 and link_density(child, text) < 0.25:
+                kept.append(child)  # a paragraph of its own beside the block (readability)
+            elif (
                 n >= max(80, 0.2 * best)
                 and n >= 0.6 * len(text)
                 and link_density(child, text) < 0.2

@@ -11,7 +11,13 @@ from newsarchive.extract.content import BodyResult, walk_body
 from newsarchive.extract.dates import DateHit, collect_warnings, find_date, parse_iso
 from newsarchive.extract.decode import decode_html
 from newsarchive.extract.dom import select_all, select_first, tag_of
-from newsarchive.extract.head import Head, analyse_head, is_dateline, is_site_name
+from newsarchive.extract.head import (
+    Head,
+    analyse_head,
+    is_dateline,
+    is_site_name,
+    matches_page_title,
+)
 from newsarchive.extract.page import Page
 from newsarchive.extract.text import clean_text, element_text
 from newsarchive.extract.urls import normalize_url
@@ -259,6 +265,13 @@ class _Extraction:
                         start_after = anc
                         break
             result = walk_body(root, self.page.base_url, skip=skip, start_after=start_after)
+            if start_after is not None and not matches_page_title(
+                element_text(head_el), self.page
+            ):
+                # An unconfirmed "headline" with most of the text above it is a subheading.
+                whole = walk_body(root, self.page.base_url, skip=skip)
+                if _chars(result) < 0.6 * _chars(whole):
+                    result = whole
             prov["body"] = prov["images"] = "fallback"
             self._tidy_fallback_body(result)
         prov["captions"] = result.captions_by if result.images else prov["images"]
@@ -342,6 +355,10 @@ class _Extraction:
         docs = links.attachments_in(self.page.doc, base, chrome, documents_only=True)
         if docs:
             a.attachments, prov["attachments"] = docs, "fallback"
+
+
+def _chars(result: BodyResult) -> int:
+    return sum(len(p) for p in result.paragraphs)
 
 
 def _inside(el: etree._Element, ancestor: etree._Element) -> bool:

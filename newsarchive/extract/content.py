@@ -35,6 +35,7 @@ class _Text:
     bold_ratio: float = 0.0
     soft: bool = False  # separated from the previous text by a single <br> only
     in_figure: bool = False  # inside <figure>/<figcaption>: a caption or credit, never body
+    link_ratio: float = 0.0  # share of its characters inside links
     table: etree._Element | None = None  # the small table it sits in (image tables)
 
 
@@ -74,6 +75,8 @@ class _Walker:
         self.chars = 0
         self.em_chars = 0
         self.bold_chars = 0
+        self.link_chars = 0
+        self.link = 0
         self.em = 0
         self.bold = 0
         self.started = True  # False until `start_after` has ended
@@ -101,6 +104,8 @@ class _Walker:
             self.em_chars += n
         if self.bold:
             self.bold_chars += n
+        if self.link:
+            self.link_chars += n
         if self.cap_sel:
             self.buf_cap_sel = True
         if self.cap_mark:
@@ -124,12 +129,13 @@ class _Walker:
                         soft=self.soft_next,
                         table=self.tables[-1],
                         in_figure=self.buf_fig,
+                        link_ratio=self.link_chars / self.chars if self.chars else 0.0,
                     )
                 )
         self.soft_next = False
         self.buf_fig = False
         self.buf = []
-        self.chars = self.em_chars = self.bold_chars = 0
+        self.chars = self.em_chars = self.bold_chars = self.link_chars = 0
         self.buf_cap_sel = self.buf_cap_mark = False
         self.last_br = False
 
@@ -179,6 +185,7 @@ def walk_body(
                     w.tables.append(el if _is_image_table(el) else None)
             w.em += em
             w.bold += bold
+            w.link += tag == "a"
             w.cap_sel += sel
             w.cap_mark += marked
             if tag == "br":
@@ -203,6 +210,7 @@ def walk_body(
                 w.flush()
                 w.fig -= 1
             if not skipped:
+                w.link -= tag_of(el) == "a"
                 w.em -= em
                 w.bold -= bold
                 w.cap_sel -= sel
@@ -263,6 +271,7 @@ def _merge_lines(items: list[_Text | _Img]) -> list[_Text | _Img]:
                 soft=prev.soft,
                 table=prev.table,
                 in_figure=prev.in_figure or item.in_figure,
+                link_ratio=(prev.link_ratio * n1 + item.link_ratio * n2) / total,
             )
             continue
         out.append(item)
@@ -291,8 +300,11 @@ def _assemble(items: list[_Text | _Img], by_profile: bool) -> BodyResult:
                 pending = None
                 continue
         pending = None
-        if item.in_figure and not by_profile:
-            continue  # a figure's caption or credit without its image: not body text
+        if not by_profile:
+            if item.in_figure:
+                continue  # a figure's caption or credit without its image: not body text
+            if item.link_ratio >= 0.9 and len(item.text) < 120:
+                continue  # a link standing alone: a teaser or "read more", not body text
         result.bold.append(item.bold_ratio >= 0.9)
         result.italic.append(item.em_ratio >= 0.9)
         result.paragraphs.append(item.text)

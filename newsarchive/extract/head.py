@@ -123,6 +123,15 @@ def confirmed_headline(page: Page, patterns: Sequence[str]) -> etree._Element | 
     return best
 
 
+def _is_caption_block(el: etree._Element) -> bool:
+    """A figure's caption or the line right under an image: never the summary."""
+    for anc in (el, *list(el.iterancestors())[:3]):
+        if tag_of(anc) in ("figure", "figcaption"):
+            return True
+    prev = el.getprevious()
+    return prev is not None and (tag_of(prev) == "img" or prev.find(".//img") is not None)
+
+
 def analyse_head(
     page: Page,
     *,
@@ -167,6 +176,7 @@ def analyse_head(
                 and not is_dateline(i)
                 and not matches_page_title(texts[i], page)
                 and len(texts[i]) >= MIN_LEAD
+                and not _is_caption_block(b)
             ):
                 lead_el, lead_idx = b, i
             break

@@ -26,6 +26,7 @@ _SHARE_RE = re.compile(
     r"\b",
     re.I,
 )
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _PARA_TAGS = ("p", "pre", "blockquote")
 _TEXT_HOLDERS = ("div", "td", "section", "article", "span", "font")
 _LEAF_HOLDERS = ("div", "section", "article")  # a text block without blocks: a paragraph
@@ -50,6 +51,8 @@ def chrome_elements(doc: etree._Element) -> set[etree._Element]:
         role = (el.get("role") or "").lower()
         if role in _CHROME_ROLES or el.get("hidden") is not None or el.get("aria-hidden") == "true":
             roots.append(el)
+        elif _HIDDEN_STYLE.search(el.get("style") or ""):
+            roots.append(el)  # never shown to a reader
     for el in doc.iter("ul", "ol"):
         text = element_text(el)
         if text and link_density(el, text) >= 0.6:
@@ -103,12 +106,15 @@ def find_content_root(
     reader comments; a block sharing no container with the confirmed headline but <body>
     (a cookie banner, a footer notice) is page furniture."""
     scores = content_scores(doc, chrome)
-    top = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:6]
+    top = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:30]
     if len(top) > 1:
         head_anc = set(headline.iterancestors()) if headline is not None else set()
         for el, score in top:
             factor = 1.0
-            if _looks_like_comments(el):
+            # A comment is one entry of a list of dated entries (its parent or grandparent,
+            # when the headline tells which containers hold the article).
+            near = [el, *list(el.iterancestors())[:2]] if head_anc else [el]
+            if any(a not in head_anc and _looks_like_comments(a) for a in near):
                 factor *= 0.2
             if head_anc and el is not headline:
                 common = next((a for a in el.iterancestors() if a in head_anc), None)

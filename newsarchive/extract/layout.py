@@ -63,7 +63,9 @@ def chrome_elements(doc: etree._Element) -> set[etree._Element]:
         text = own_text(el) if tag_of(el) in ("div", "p") else element_text(el)
         if not text or len(text) > 50:
             continue
-        if RELATED_RE.match(text) and len(el) <= 2:
+        related = RELATED_RE.match(text)
+        # Only the label itself ("Tin liên quan:"): "Related post: <title>" is one link.
+        if related and len(text) - related.end() <= 2 and len(el) <= 2:
             roots.extend(_heading_and_followers(el))
         elif _SHARE_RE.match(text):
             roots.append(el)

@@ -11,7 +11,7 @@ from lxml import etree
 
 from newsarchive.extract import layout
 from newsarchive.extract.dates import DateHit, find_date, has_label, parse_iso, parse_labelled
-from newsarchive.extract.dom import HEADINGS, link_density, tag_of
+from newsarchive.extract.dom import BLOCK_TAGS, HEADINGS, link_density, tag_of
 from newsarchive.extract.page import Page
 from newsarchive.extract.text import element_text
 
@@ -98,6 +98,14 @@ def strip_site_name(title: str, page: Page, patterns: Sequence[str]) -> str:
 _HEADLINE_TAGS = ("h1", "h2", "h3", "h4", "span", "font", "b", "strong", "div", "td", "p")
 
 
+def _stands_alone(el: etree._Element, text: str) -> bool:
+    """An inline element is a line of its own: most of its nearest block's text."""
+    for anc in el.iterancestors():
+        if tag_of(anc) in BLOCK_TAGS:
+            return len(text) >= 0.7 * len(element_text(anc))
+    return True
+
+
 def confirmed_headline(page: Page, patterns: Sequence[str]) -> etree._Element | None:
     """The longest element text that <title> or og:title confirms as the headline: in a
     heading, or in a span / table cell / div of its own (WebForms, print views). Never the
@@ -118,6 +126,8 @@ def confirmed_headline(page: Page, patterns: Sequence[str]) -> etree._Element | 
         text = element_text(el)
         if not 3 <= len(text) <= MAX_TITLE or len(text) <= best_len:
             continue
+        if tag not in HEADINGS and not _stands_alone(el, text):
+            continue  # words of a sentence that happen to be the title, not a headline
         if matches_page_title(text, page) and not is_site_name(text, page, patterns):
             best, best_len = el, len(text)
     return best

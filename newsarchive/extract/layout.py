@@ -27,6 +27,12 @@ _SHARE_RE = re.compile(
     re.I,
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# Relative times that date comment entries ("2 days ago", "3 giờ trước").
+_AGO = re.compile(
+    r"\b\d+\s+(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b"
+    r"|\b\d+\s+(phút|giờ|ngày|tuần|tháng|năm)\s+trước\b",
+    re.I,
+)
 _PARA_TAGS = ("p", "pre", "blockquote")
 _TEXT_HOLDERS = ("div", "td", "section", "article", "span", "font")
 _LEAF_HOLDERS = ("div", "section", "article")  # a text block without blocks: a paragraph
@@ -115,7 +121,7 @@ def find_content_root(
             factor = 1.0
             # A comment is one entry of a list of dated entries (its parent or grandparent,
             # when the headline tells which containers hold the article).
-            near = [el, *list(el.iterancestors())[:2]] if head_anc else [el]
+            near = [el, *list(el.iterancestors())[:3]] if head_anc else [el]
             if any(a not in head_anc and _looks_like_comments(a) for a in near):
                 factor *= 0.2
             if head_anc and el is not headline:
@@ -193,7 +199,7 @@ def _looks_like_comments(el: etree._Element) -> bool:
         if _has_block_child(leaf):
             continue
         text = element_text(leaf)
-        if text and len(text) <= 80 and find_date(text) is not None:
+        if text and len(text) <= 80 and (find_date(text) is not None or _AGO.search(text)):
             dated += 1
             if dated >= 2:
                 return True

@@ -265,9 +265,7 @@ class _Extraction:
                         start_after = anc
                         break
             result = walk_body(root, self.page.base_url, skip=skip, start_after=start_after)
-            if start_after is not None and not matches_page_title(
-                element_text(head_el), self.page
-            ):
+            if start_after is not None and not matches_page_title(element_text(head_el), self.page):
                 # An unconfirmed "headline" with most of the text above it is a subheading.
                 whole = walk_body(root, self.page.base_url, skip=skip)
                 if _chars(result) < 0.6 * _chars(whole):

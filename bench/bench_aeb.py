@@ -36,7 +36,7 @@ PEER = "trafilatura"
 
 
 class BenchmarkMissing(RuntimeError):
-    pass
+    setup_error = True  # bench/run.py prints the message alone, without a traceback
 
 
 def locate(path: str | os.PathLike | None, scratch: Path) -> Path:

@@ -68,8 +68,11 @@ def main() -> int:
                     continue
                 kwargs["soak"] = True
             rows.extend(module.run(**kwargs))
-        except Exception:  # one broken benchmark must not hide the others' figures
-            traceback.print_exc()
+        except Exception as exc:  # one broken benchmark must not hide the others' figures
+            if getattr(exc, "setup_error", False):
+                print(f"  {name}: {exc}", file=sys.stderr)  # a missing input, not a bug
+            else:
+                traceback.print_exc()
             failed.append(name)
         print(f"  {name} took {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
 

@@ -56,7 +56,7 @@ def disk(tmp_path, request):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_disk_full_mid_crawl_then_space_back_then_rerun(
-    site, disk, tmp_path_factory, reliability_record, seed
+    site, disk, tmp_path, tmp_path_factory, reliability_record, seed
 ):
     rng = random.Random(seed)
     clean = clean_crawl(site.port, SITE, tmp_path_factory.mktemp("clean"))
@@ -66,16 +66,29 @@ def test_disk_full_mid_crawl_then_space_back_then_rerun(
     data = disk.root / "data"
     fill_after = rng.randrange(total // 5, total // 2)  # captures before the disk fills
     leave = rng.choice([0, 4096, 8192, 20000])  # bytes left: a partial write, or none
+    log_file = tmp_path / "failed-run.log"  # off the small disk; a pipe could fill and block
     proc = start_injected(
-        crawl_args(site.port, data, SITE, extra=("-s", "LOG_LEVEL=INFO")), disk.inject
+        crawl_args(
+            site.port, data, SITE, extra=("-s", "LOG_LEVEL=INFO", "-s", f"LOG_FILE={log_file}")
+        ),
+        disk.inject,
     )
     wait_for_rows(proc, data / "index.db", "captures", fill_after)
     disk.fill(leave)
-    time.sleep(rng.uniform(0.2, 1.0))
-    disk.free()  # space comes back while the crawl may still be running
+    # The disk stays full until a write has failed (with `leave` bytes free that takes a few
+    # more records), then space comes back while the crawl is still stopping.
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if log_file.exists() and "could not store the archive" in log_file.read_text(
+            "utf-8", "replace"
+        ):
+            break
+        time.sleep(0.02)
+    time.sleep(rng.uniform(0.0, 0.3))
+    disk.free()
     out, err = proc.communicate(timeout=300)
     failed_run = proc.returncode
-    log = out + err
+    log = out + err + log_file.read_text("utf-8", "replace")
 
     assert failed_run != 0, log[-3000:]
     assert "could not store the archive" in log, log[-3000:]

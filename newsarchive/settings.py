@@ -89,6 +89,9 @@ NEWSARCHIVE_SINCE = None  # ISO date; older articles are not fetched
 NEWSARCHIVE_ERROR_THRESHOLD = 0.05  # fraction of failed requests that makes the exit non-zero
 
 DOWNLOADER_MIDDLEWARES = {
+    # Off-site by host AND port, start requests and redirects included (crawl/scope.py).
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newsarchive.crawl.scope.SiteScopeMiddleware": 50,
     # Honour Retry-After on 429/503 (Scrapy's RetryMiddleware ignores it).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsarchive.crawl.middlewares.RetryAfterMiddleware": 550,

@@ -50,6 +50,18 @@ class GoneItem:
 
 
 @dataclass
+class UnreadableItem:
+    """A fetch of an article URL that yielded no article (empty or non-HTML body, nothing
+    extractable): the archived version stays current; the capture stays in the WARC."""
+
+    site: str
+    url: str
+    seen_at: str
+    reason: str
+    capture: CaptureRef | None = None
+
+
+@dataclass
 class MovedItem:
     site: str
     url: str

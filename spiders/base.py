@@ -32,6 +32,7 @@ from newsarchive.items import (
     MovedItem,
     NotModifiedItem,
     SharedFileItem,
+    UnreadableItem,
 )
 from newsarchive.listing import Postback, parse_listing
 from newsarchive.portals.profiles import Profile, get_profile
@@ -41,6 +42,21 @@ from newsarchive.urlparts import canonical_url
 ARTICLE_PRIORITY = 20  # finish articles before walking further listings: bounded memory
 FILE_PRIORITY = 30
 GONE_STATUSES = (404, 410)
+
+
+_PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+
+
+def not_a_page(body: bytes, content_type: str) -> str | None:
+    """Why a 200 answer to an article URL cannot hold an article, or None if it may."""
+    if not body.strip():
+        return "empty body"
+    mime = content_type.split(";")[0].strip().lower()
+    if mime and mime not in _PAGE_TYPES:
+        return f"not an HTML page ({mime})"
+    if b"<" not in body[:4096]:
+        return "not an HTML page (no markup)"
+    return None
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -240,7 +256,20 @@ class PortalSpider(scrapy.Spider):
         content_type = _header(response, "Content-Type") or ""
         if "charset=" in content_type.lower():
             charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
-        article = extract(response.body, response.url, self.profile, http_charset=charset).to_dict()
+        reason = not_a_page(response.body, content_type)
+        article = (
+            None
+            if reason
+            else extract(response.body, response.url, self.profile, http_charset=charset).to_dict()
+        )
+        if article is not None and not (article.get("title") or article.get("body")):
+            reason = "no article found: " + "; ".join(article.get("warnings", [])[:3])
+        if reason or article is None:
+            # Never a blank version: the current one stays, the capture is in the WARC.
+            yield UnreadableItem(
+                self.site_name, requested, seen_at, reason, response.meta.get("newsarchive_capture")
+            )
+            return
         since = self.since
         if since and article.get("published") and article["published"][:10] < since.isoformat():
             self.crawler.stats.inc_value("newsarchive/articles_before_since")

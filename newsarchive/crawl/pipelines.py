@@ -3,6 +3,7 @@ JSON also into the WARC as a metadata record linked to the response it came from
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
@@ -15,11 +16,14 @@ from newsarchive.items import (
     MovedItem,
     NotModifiedItem,
     SharedFileItem,
+    UnreadableItem,
 )
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
@@ -103,6 +107,16 @@ class ArchivePipeline:
             session.counts["articles_gone"] += 1
             stats.inc_value("newsarchive/articles_gone")
             stats.inc_value(f"newsarchive/site/{item.site}/articles_gone")
+        elif isinstance(item, UnreadableItem):
+            # Left as it was: not touched, so the next run re-checks it.
+            known = index.article_state(item.url) is not None
+            stats.inc_value("newsarchive/articles_unreadable")
+            logger.warning(
+                "%s: no article in this capture (%s); %s",
+                item.url,
+                item.reason,
+                "the archived version stays current" if known else "not indexed",
+            )
         elif isinstance(item, MovedItem):
             index.mark_moved(item.url, item.new_url, item.seen_at)
             stats.inc_value("newsarchive/articles_moved")

@@ -51,45 +51,52 @@ def test_start_page_redirecting_to_another_host_is_not_followed(site, tmp_path):
     assert [h.path for h in site.hits() if h.host.startswith("localhost")] == []
 
 
-def test_listing_link_to_another_port_is_not_fetched(site, other, tmp_path):
-    site.route(
-        "/",
-        Reply(
-            body=listing_html(
-                [(article_path(1), "Bài một"), (f"{other.base}{article_path(9)}", "Bài lạ")]
-            )
-        ),
-    )
-    site.route(article_path(1), Reply(body=article_html("Bài một trên cổng")))
-    crawl(f"{site.base}/", tmp_path)
-    assert other.hits() == []
-    assert rows(tmp_path, "SELECT url FROM articles") == [(f"{site.base}{article_path(1)}",)]
+OFF_SITE = ["other-port", "other-host", "file", "data"]
 
 
-@pytest.mark.parametrize(
-    "target",
-    ["other-port", "other-host", "file:///etc/passwd", "data:text/html,<h1>Tin giả mạo</h1>"],
-)
-def test_article_redirect_off_site_is_not_followed(site, other, tmp_path, target):
-    location = {
-        "other-port": f"{other.base}{article_path(1)}",
-        "other-host": f"http://localhost:{site.port}{article_path(2)}",
-    }.get(target, target)
-    site.route("/", Reply(body=listing_html([(article_path(1), "Bài một")])))
-    site.route(article_path(1), _redirect(location))
-    site.route(article_path(2), Reply(body=article_html("Bài qua tên khác")))
-    crawl(f"{site.base}/", tmp_path)
-    assert other.hits() == []
-    assert [h for h in site.hits() if h.host.startswith("localhost")] == []
-    assert rows(tmp_path, "SELECT url, title FROM articles") == []
-    fetched = {u for (u,) in rows(tmp_path, "SELECT url FROM captures")}
-    assert all(u.startswith(site.base) for u in fetched), fetched
+@pytest.fixture(scope="module")
+def mixed_site(tmp_path_factory):
+    """One crawl: a listing linking off-site, articles redirecting off-site in every way,
+    and one redirecting within the site (the positive control)."""
+    data = tmp_path_factory.mktemp("scope")
+    site, other = HostileServer().start(), HostileServer().start()
+    try:
+        other.route(article_path(9), Reply(body=article_html("Bài ở cổng khác")))
+        locations = {
+            "other-port": f"{other.base}{article_path(9)}",
+            "other-host": f"http://localhost:{site.port}{article_path(8)}",
+            "file": "file:///etc/passwd",
+            "data": "data:text/html,<h1>Tin giả mạo</h1>",
+        }
+        links = [(article_path(n), f"Bài {name}") for n, name in enumerate(OFF_SITE)]
+        links += [(f"{other.base}{article_path(9)}", "Bài lạ"), (article_path(6), "Bài chuyển")]
+        site.route("/", Reply(body=listing_html(links)))
+        for n, name in enumerate(OFF_SITE):
+            site.route(article_path(n), _redirect(locations[name]))
+        site.route(article_path(8), Reply(body=article_html("Bài qua tên khác")))
+        site.route(article_path(6), _redirect(article_path(7)))
+        site.route(article_path(7), Reply(body=article_html("Bài đã chuyển")))
+        crawl(f"{site.base}/", data)
+    finally:
+        site.stop()
+        other.stop()
+    return data, site, other
 
 
-def test_redirect_within_the_site_is_followed(site, tmp_path):
+def test_nothing_fetched_from_another_port(mixed_site):
+    assert mixed_site[2].hits() == []
+
+
+def test_nothing_fetched_under_another_host_name(mixed_site):
+    assert [h.path for h in mixed_site[1].hits() if h.host.startswith("localhost")] == []
+
+
+def test_every_capture_is_on_site(mixed_site):
+    data, site, _ = mixed_site
+    fetched = {u for (u,) in rows(data, "SELECT url FROM captures")}
+    assert fetched and all(u.startswith(site.base + "/") for u in fetched), fetched
+
+
+def test_only_the_on_site_redirect_is_indexed(mixed_site):
     """The positive control: the checks above would pass if nothing were fetched at all."""
-    site.route("/", Reply(body=listing_html([(article_path(1), "Bài một")])))
-    site.route(article_path(1), _redirect(article_path(2)))
-    site.route(article_path(2), Reply(body=article_html("Bài đã chuyển")))
-    crawl(f"{site.base}/", tmp_path)
-    assert rows(tmp_path, "SELECT title FROM articles") == [("Bài đã chuyển",)]
+    assert rows(mixed_site[0], "SELECT title FROM articles") == [("Bài đã chuyển",)]

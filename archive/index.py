@@ -301,8 +301,10 @@ class Index:
             " AND warc_file IS NOT NULL ORDER BY fetched_at DESC, id DESC LIMIT 1",
             (url,),
         )
-        if row is None:
-            return None
+        return None if row is None else self._stored(row)
+
+    @staticmethod
+    def _stored(row: dict) -> StoredCapture:
         return StoredCapture(
             filename=row["warc_file"],
             offset=row["warc_offset"],
@@ -316,6 +318,34 @@ class Index:
             http_status=row["http_status"],
             fetched_at=row["fetched_at"],
         )
+
+    def article_capture(self, article_id: int) -> StoredCapture | None:
+        """The stored page the article's current content came from: the newest version's
+        capture (a revisit resolves to the response it repeats). Failed re-checks, 404s of
+        a gone article and other captures of the URL never are."""
+        row = self._one(
+            "SELECT c.* FROM article_versions v JOIN captures c ON c.id = v.capture_id"
+            " WHERE v.article_id = ? AND c.warc_file IS NOT NULL"
+            " ORDER BY v.version DESC LIMIT 1",
+            (article_id,),
+        )
+        if row is not None and row["record_type"] == "revisit":
+            row = self._one(
+                "SELECT * FROM captures WHERE url = ? AND payload_digest = ?"
+                " AND record_type = 'response' AND warc_file IS NOT NULL"
+                " ORDER BY fetched_at DESC, id DESC LIMIT 1",
+                (row["url"], row["payload_digest"]),
+            )
+        if row is None:  # versions recorded without a capture: the newest 2xx page
+            row = self._one(
+                "SELECT c.* FROM captures c JOIN articles a"
+                " ON c.url IN (a.url, COALESCE(a.final_url, a.url))"
+                " WHERE a.id = ? AND c.record_type = 'response' AND c.warc_file IS NOT NULL"
+                " AND c.http_status BETWEEN 200 AND 299"
+                " ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1",
+                (article_id,),
+            )
+        return None if row is None else self._stored(row)
 
     def find_capture(self, payload_digest: str, url: str | None = None) -> dict | None:
         """Latest stored response with this payload digest (for revisit deduplication)."""

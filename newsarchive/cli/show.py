@@ -36,8 +36,20 @@ def article_key(text: str) -> str | int:
     "--html", "as_html", is_flag=True, help="Print the page's HTML as read back from the WARC."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the article record as JSON.")
-def show(article: str, data: str | None, versions: bool, as_html: bool, as_json: bool) -> None:
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=50 << 20,
+    show_default=True,
+    help="--html: stop (exit 1) when the decoded page grows past this size.",
+)
+def show(
+    article: str, data: str | None, versions: bool, as_html: bool, as_json: bool, max_bytes: int
+) -> None:
     """Show an archived article by URL or index id.
+
+    --html prints the page its current content was extracted from (for an article now
+    gone: the archived page, not the 404), decoded, up to --max-bytes.
 
     Example:
 
@@ -47,7 +59,7 @@ def show(article: str, data: str | None, versions: bool, as_html: bool, as_json:
     """
     from archive.index import Index
     from archive.records import ArchiveError
-    from archive.warc import read_record
+    from archive.warcstream import PayloadTooLarge, stream_payload
 
     if sum((versions, as_html, as_json)) > 1:
         raise click.ClickException("choose one of --versions, --html, --json")
@@ -59,20 +71,26 @@ def show(article: str, data: str | None, versions: bool, as_html: bool, as_json:
                 f"no archived article {safe(article.strip()[:200])!r} (give its URL or id)"
             )
         if as_html:
-            capture = index.last_capture(record["url"]) or index.last_capture(
-                record["final_url"] or ""
+            capture = index.article_capture(record["id"])
+    if as_html:
+        if capture is None:
+            raise click.ClickException("the index holds no stored page for this article")
+        out = sys.stdout.buffer
+        try:
+            stream_payload(
+                data_dir.warc_dir,
+                capture.filename,
+                capture.offset,
+                capture.length,
+                out.write,
+                max_bytes,
             )
-            if capture is None:
-                raise click.ClickException("the index holds no stored page for this article")
-            try:
-                stored = read_record(
-                    data_dir.warc_dir, capture.filename, capture.offset, capture.length
-                )
-                body = stored.decoded
-            except ArchiveError as exc:
-                raise click.ClickException(f"cannot read the archived page: {exc}") from None
-            sys.stdout.buffer.write(body)
-            return
+        except PayloadTooLarge as exc:
+            out.flush()
+            raise click.ClickException(str(exc)) from None
+        except ArchiveError as exc:
+            raise click.ClickException(f"cannot read the archived page: {exc}") from None
+        return
     if as_json:
         click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=str))
         return

@@ -47,9 +47,10 @@ def sha256_file(path: Path) -> str:
 
 
 def datasheet_paths(out: Path) -> tuple[Path, Path]:
-    """`articles.parquet` -> `articles.README.md`, `articles.datasheet.json` (same folder)."""
-    stem = out.name.rsplit(".", 1)[0] if "." in out.name else out.name
-    return out.with_name(f"{stem}.README.md"), out.with_name(f"{stem}.datasheet.json")
+    """`articles.parquet` -> `articles.parquet.README.md`, `articles.parquet.datasheet.json`
+    (same folder): one datasheet per exported file, so exporting `a.jsonl` then
+    `a.parquet` keeps both."""
+    return out.with_name(f"{out.name}.README.md"), out.with_name(f"{out.name}.datasheet.json")
 
 
 def build(
@@ -207,9 +208,20 @@ def _schema(fmt: str) -> list[dict[str, str]]:
 
 def write(sheet: dict[str, Any], out: Path) -> tuple[Path, Path]:
     readme, js = datasheet_paths(out)
-    js.write_text(json.dumps(sheet, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    readme.write_text(render_readme(sheet), encoding="utf-8")
+    _write_new(js, json.dumps(sheet, ensure_ascii=False, indent=2) + "\n")
+    _write_new(readme, render_readme(sheet))
     return readme, js
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Temporary file beside `path`, renamed over it: never half-written, never through a
+    symlink planted at `path`."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.unlink(missing_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(partial, flags, 0o644), "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(partial, path)
 
 
 def render_readme(sheet: dict[str, Any]) -> str:

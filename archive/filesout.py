@@ -94,13 +94,35 @@ class FileCopier:
         self.root = self.out_dir.resolve()
         self.counts = CopyCounts()
         self.errors: list[str] = []
-        # Open for the copier's lifetime (rows arrive batch by batch); close() ends it.
-        self._manifest = open(self.root / MANIFEST, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        # Written like the dataset: under a temporary name in the target folder, renamed
+        # by finish(); a killed or failed export leaves no complete-looking files.csv.
+        # O_EXCL|O_NOFOLLOW: never written through a symlink planted under either name
+        # (the rename replaces a symlink named files.csv, it does not follow it).
+        self._partial = self.root / f".{MANIFEST}.partial"
+        self._partial.unlink(missing_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(self._partial, flags, 0o644)
+        self._manifest = os.fdopen(fd, "w", encoding="utf-8", newline="")
         self._csv = csv.writer(self._manifest)
         self._csv.writerow(MANIFEST_COLUMNS)
+        self.finished = False
+
+    def finish(self) -> None:
+        """Make the manifest final (flushed to disk, then renamed to files.csv)."""
+        if self.finished:
+            return
+        self._manifest.flush()
+        os.fsync(self._manifest.fileno())
+        self._manifest.close()
+        os.replace(self._partial, self.root / MANIFEST)
+        self.finished = True
 
     def close(self) -> None:
-        self._manifest.close()
+        """End without finish(): the partial manifest is removed."""
+        if not self._manifest.closed:
+            self._manifest.close()
+        if not self.finished:
+            self._partial.unlink(missing_ok=True)
 
     @property
     def manifest_path(self) -> Path:

@@ -156,8 +156,8 @@ def test_user_errors_are_one_line(data, tmp_path):
 
 def test_datasheet(data, parquet_rows):
     out, _ = parquet_rows
-    sheet = json.loads(out.with_name("articles.datasheet.json").read_text(encoding="utf-8"))
-    readme = out.with_name("articles.README.md").read_text(encoding="utf-8")
+    sheet = json.loads(out.with_name("articles.parquet.datasheet.json").read_text(encoding="utf-8"))
+    readme = out.with_name("articles.parquet.README.md").read_text(encoding="utf-8")
     assert sheet["counts"]["articles"] == 4
     assert sheet["counts"]["by_status"] == {"active": 3, "gone": 1}
     assert sheet["published"] == {"from": "2023-03-09", "to": "2023-04-20"}
@@ -237,7 +237,7 @@ def test_with_files_copies_everything_inside_dir(data, tmp_path):
             assert part not in ("", ".", "..") and len(part.encode()) <= 255
     names = {Path(r["path"]).name for r in manifest}
     assert any("Báo cáo tổng kết năm 2023.docx" in n for n in names)
-    sheet = json.loads((tmp_path / "a.datasheet.json").read_text(encoding="utf-8"))
+    sheet = json.loads((tmp_path / "a.jsonl.datasheet.json").read_text(encoding="utf-8"))
     assert sheet["counts"]["files"]["copied"] == 11
     assert sheet["files"][1]["path"] == "deep/files/files.csv"
 

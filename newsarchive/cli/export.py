@@ -58,7 +58,8 @@ def export(
 
     Streams in constant memory. Parquet keeps real types (timestamps with time zone, lists
     for tags and captions); CSV is UTF-8 (--excel adds a BOM). Beside the file a datasheet
-    (NAME.README.md and NAME.datasheet.json) describes the columns, sites, dates, crawls and
+    (NAME.EXT.README.md and NAME.EXT.datasheet.json,
+    one per exported file) describes the columns, sites, dates, crawls and
     the settings they ran with, counts, rights, a suggested citation and the archive's
     contact, with the sha256 of every file written.
 
@@ -115,7 +116,7 @@ def export(
         )
         if copier:
             flush()
-            copier.close()
+            copier.finish()
         conn = connect_readonly(data_dir.index_path)
         try:
             sheet = datasheet.build(

@@ -11,6 +11,8 @@ is one of the spider's page or file hosts.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
@@ -21,8 +23,27 @@ from scrapy.utils.httpobj import urlparse_cached
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def scope_of(hosts: Iterable[str], start_urls: Iterable[str] = ()) -> frozenset[tuple[str, int]]:
-    """(host, port) pairs a site may be fetched from.
+@dataclass(frozen=True)
+class Scope:
+    """(host pattern, ports) pairs; a pattern is a host or a glob ("*.cdn.example.vn"
+    covers cdn.example.vn and its subdomains)."""
+
+    entries: tuple[tuple[str, frozenset[int]], ...]
+
+    def allows(self, host: str, port: int) -> bool:
+        host = host.lower()
+        for pattern, ports in self.entries:
+            if port not in ports:
+                continue
+            if host == pattern or fnmatchcase(host, pattern):
+                return True
+            if pattern.startswith("*.") and host == pattern[2:]:
+                return True
+        return False
+
+
+def scope_of(hosts: Iterable[str], start_urls: Iterable[str] = ()) -> Scope:
+    """Where a site may be fetched from.
 
     A host given with a port ("127.0.0.1:8080") allows that port only; a bare host allows
     the ports its start URLs use plus the standard ones (80 and 443: portals redirect
@@ -34,21 +55,22 @@ def scope_of(hosts: Iterable[str], start_urls: Iterable[str] = ()) -> frozenset[
         if parts.hostname:
             port = parts.port or DEFAULT_PORTS.get(parts.scheme, 80)
             start_ports.setdefault(parts.hostname.lower(), set()).add(port)
-    out: set[tuple[str, int]] = set()
+    entries: list[tuple[str, frozenset[int]]] = []
     for entry in hosts:
         host, sep, port = entry.lower().rpartition(":")
         if sep and port.isdigit():
-            out.add((host, int(port)))
+            entries.append((host, frozenset({int(port)})))
             continue
         host = entry.lower()
-        out.update((host, p) for p in start_ports.get(host, set()) | set(DEFAULT_PORTS.values()))
-    return frozenset(out)
+        ports = start_ports.get(host, set()) | set(DEFAULT_PORTS.values())
+        entries.append((host, frozenset(ports)))
+    return Scope(tuple(entries))
 
 
 class SiteScopeMiddleware(OffsiteMiddleware):
     """Replaces Scrapy's OffsiteMiddleware (same priority) in DOWNLOADER_MIDDLEWARES."""
 
-    def _scope(self, spider: Spider) -> frozenset[tuple[str, int]] | None:
+    def _scope(self, spider: Spider) -> Scope | None:
         hosts = getattr(spider, "file_hosts", None)
         if not hosts:
             return None
@@ -70,7 +92,7 @@ class SiteScopeMiddleware(OffsiteMiddleware):
             port = parts.port or DEFAULT_PORTS[parts.scheme]
         except ValueError:  # a port out of range
             return False
-        return (parts.hostname.lower(), port) in scope
+        return scope.allows(parts.hostname, port)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         # dont_filter means "do not dedupe" to the scheduler; it must not open the site's

@@ -100,3 +100,26 @@ def test_every_capture_is_on_site(mixed_site):
 def test_only_the_on_site_redirect_is_indexed(mixed_site):
     """The positive control: the checks above would pass if nothing were fetched at all."""
     assert rows(mixed_site[0], "SELECT title FROM articles") == [("Bài đã chuyển",)]
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "allowed"),
+    [
+        ("portal.example.vn", 443, True),
+        ("portal.example.vn", 80, True),  # http <-> https on the site's own host
+        ("portal.example.vn", 8443, False),
+        ("files.cdn.example.vn", 443, True),
+        ("cdn.example.vn", 443, True),
+        ("evilcdn.example.vn", 443, False),
+        ("127.0.0.1", 8080, True),
+        ("127.0.0.1", 8081, False),
+        ("127.0.0.1", 80, False),  # a host given with a port allows that port only
+    ],
+)
+def test_scope_is_host_and_port(host, port, allowed):
+    from newsarchive.crawl.scope import scope_of
+
+    scope = scope_of(
+        ["portal.example.vn", "*.cdn.example.vn", "127.0.0.1:8080"], ["https://portal.example.vn/"]
+    )
+    assert scope.allows(host, port) is allowed

@@ -3,17 +3,17 @@ Retry-After."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from email.utils import parsedate_to_datetime
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.asyncio import call_later
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet.defer import Deferred
 
 from newsarchive.crawl.archiving import ArchiveSession, is_storage_error, utc_now
 from newsarchive.items import CaptureRef
@@ -44,18 +44,65 @@ def retry_after_seconds(value: bytes | str | None, now_ts: float | None = None) 
     return max(0.0, when.timestamp() - now)
 
 
+# A slot with no delay never has its next-allowed time checked by Scrapy's downloader; a
+# host held back gets this minimal one until the hold ends.
+_HOLD_DELAY = 0.001
+
+
+def hold_host(crawler: Crawler, request: Request, seconds: float) -> None:
+    """No request to `request`'s download slot (its host) before `seconds` from now.
+
+    Scrapy's downloader sends a slot's next request once `slot.lastseen + delay` has
+    passed: pushing `lastseen` forward holds that host only, while the other hosts' slots
+    keep downloading and no global concurrency is spent waiting.
+    """
+    if seconds <= 0 or crawler.engine is None:
+        return
+    downloader = crawler.engine.downloader
+    slot = downloader.slots.get(downloader.get_slot_key(request))
+    if slot is None:
+        return
+    slot.lastseen = max(slot.lastseen, monotonic() + seconds)
+    if not slot.delay:
+        slot.delay = _HOLD_DELAY
+        call_later(seconds + 0.05, _end_hold, slot)
+
+
+def _end_hold(slot: Any) -> None:
+    if slot.delay == _HOLD_DELAY:
+        slot.delay = 0.0
+
+
 class RetryAfterMiddleware(RetryMiddleware):
-    """Scrapy's retries with waits: a 429/503 with Retry-After waits as long as the server
-    asked (capped by NEWSARCHIVE_RETRY_AFTER_MAX); other 5xx, timeouts and dropped
-    connections back off exponentially (NEWSARCHIVE_RETRY_BACKOFF seconds, doubling per
-    attempt, same cap), so a struggling portal is not hammered."""
+    """Scrapy's retries with waits: a 429/503 with Retry-After holds the host as long as
+    the server asked (capped by NEWSARCHIVE_RETRY_AFTER_MAX); other 5xx, timeouts and
+    dropped connections back off exponentially (NEWSARCHIVE_RETRY_BACKOFF seconds,
+    doubling per attempt, same cap), so a struggling portal is not hammered.
+
+    The wait is the host's download slot's (see hold_host), never a sleep in here: a
+    sleeping middleware held a global downloader slot while the host kept receiving
+    other requests."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         mw = super().from_crawler(crawler)
+        mw.crawler = crawler
         mw.retry_after_max = crawler.settings.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX", 120.0)
         mw.backoff = crawler.settings.getfloat("NEWSARCHIVE_RETRY_BACKOFF", 2.0)
+        # response_downloaded fires before the downloader hands the host's slot its next
+        # request (process_response would come too late: one request would slip through).
+        crawler.signals.connect(mw.response_downloaded, signal=signals.response_downloaded)
         return mw
+
+    def response_downloaded(self, response: Response, request: Request, spider: Any) -> None:
+        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+            return
+        attempt = int(request.meta.get("retry_times", 0)) + 1
+        if attempt > int(request.meta.get("max_retry_times", self.max_retry_times)):
+            return  # no retry will follow: nothing to wait for
+        asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+        retry = request.replace(meta={**request.meta, "retry_times": attempt})
+        hold_host(self.crawler, request, self.backoff_seconds(retry, asked))
 
     def backoff_seconds(self, retry: Request, asked: float | None) -> float:
         if asked is not None:
@@ -63,7 +110,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         attempt = max(int(retry.meta.get("retry_times", 1)), 1)
         return min(self.backoff * 2 ** (attempt - 1), self.retry_after_max)
 
-    async def process_response(
+    def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
@@ -72,17 +119,17 @@ class RetryAfterMiddleware(RetryMiddleware):
         if retry is None:
             return response
         asked = retry_after_seconds(response.headers.get(b"Retry-After"))
-        await asyncio.sleep(self.backoff_seconds(retry, asked))
+        hold_host(self.crawler, request, self.backoff_seconds(retry, asked))
         return retry
 
-    async def process_exception(
+    def process_exception(
         self, request: Request, exception: Exception, spider: Spider | None = None
     ) -> Request | Response | None:
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
             return None
         retry = self._retry(request, exception)
         if retry is not None:
-            await asyncio.sleep(self.backoff_seconds(retry, None))
+            hold_host(self.crawler, request, self.backoff_seconds(retry, None))
         return retry
 
 
@@ -229,14 +276,16 @@ class WarcCaptureMiddleware:
 class CrawlDelayMiddleware:
     """Honour robots.txt `Crawl-delay`, which Scrapy reads but does not apply.
 
-    Before each request the host's download slot delay is raised to the site's Crawl-delay
-    (capped by NEWSARCHIVE_MAX_CRAWL_DELAY). It is re-asserted on every request because
-    AutoThrottle lowers slot delays as responses come back fast.
+    Scrapy's `robots_parsed` signal hands over each host's parser; its public
+    `crawl_delay()` (Scrapy >= 2.18) gives the delay, capped by NEWSARCHIVE_MAX_CRAWL_DELAY.
+    Before each request the host's download slot delay is raised to it: re-asserted every
+    time because AutoThrottle lowers slot delays as responses come back fast.
     """
 
     def __init__(self, crawler: Crawler, max_delay: float):
         self.crawler = crawler
         self.max_delay = max_delay
+        self.delays: dict[str, float] = {}  # host -> Crawl-delay
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
@@ -245,20 +294,21 @@ class CrawlDelayMiddleware:
             settings.getbool("ROBOTSTXT_OBEY") and settings.getbool("NEWSARCHIVE_OBEY_CRAWL_DELAY")
         ):
             raise NotConfigured
-        return cls(crawler, settings.getfloat("NEWSARCHIVE_MAX_CRAWL_DELAY", 60.0))
+        mw = cls(crawler, settings.getfloat("NEWSARCHIVE_MAX_CRAWL_DELAY", 60.0))
+        crawler.signals.connect(mw.robots_parsed, signal=signals.robots_parsed)
+        return mw
+
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        settings = self.crawler.settings
+        agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        delay = robotparser.crawl_delay(agent)
+        host = urlparse_cached(request).hostname or ""
+        if delay:
+            self.delays[host] = min(float(delay), self.max_delay)
+            logger.info("%s asks for Crawl-delay %s s", host, delay)
 
     def crawl_delay(self, request: Request) -> float | None:
-        robots = self.crawler.get_downloader_middleware(RobotsTxtMiddleware)
-        # The parsed robots.txt per host is kept privately by Scrapy's middleware; a Deferred
-        # means it is still being fetched (the first requests then go at the default pace).
-        parser = getattr(robots, "_parsers", {}).get(urlparse_cached(request).netloc)
-        if parser is None or isinstance(parser, Deferred) or not hasattr(parser, "crawl_delay"):
-            return None
-        agent = self.crawler.settings.get("ROBOTSTXT_USER_AGENT") or self.crawler.settings.get(
-            "USER_AGENT"
-        )
-        delay = parser.crawl_delay(agent)
-        return None if delay is None else min(float(delay), self.max_delay)
+        return self.delays.get(urlparse_cached(request).hostname or "")
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         delay = self.crawl_delay(request)
@@ -273,7 +323,4 @@ class CrawlDelayMiddleware:
         if slot.delay < delay:
             slot.delay = delay
         # Crawl-delay is a minimum: no random spacing below it (Scrapy's jitter is +-50%).
-        if getattr(slot, "jitter", 0):
-            slot.jitter = 0.0
-        elif getattr(slot, "randomize_delay", False) is True:  # Scrapy < 2.14
-            slot.randomize_delay = False
+        slot.jitter = 0.0

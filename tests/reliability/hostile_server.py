@@ -36,7 +36,7 @@ Route = Callable[["Handler"], Reply]
 
 
 class HostileServer:
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.log: list[Hit] = []
         self._lock = threading.Lock()
@@ -45,10 +45,10 @@ class HostileServer:
         class _Handler(Handler):
             owner = server
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd = ThreadingHTTPServer((address, 0), _Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://{address}:{self.port}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def start(self) -> HostileServer:
@@ -154,16 +154,21 @@ def endless(chunk: bytes = b"<p>" + b"x" * 8192 + b"</p>") -> Iterable[bytes]:
 # -- crawling it ---------------------------------------------------------------------------
 
 
-def crawl(start_url: str, data, *extra: str, timeout: float = 300):
-    """`newsarchive crawl --url START --fast` in a subprocess (a reactor per crawl)."""
+def crawl(start_url: str, data, *extra: str, timeout: float = 300, env=None):
+    """`newsarchive crawl --url START --fast` in a subprocess (a reactor per crawl);
+    `start_url` may instead name a site of the sites file that `env` points at."""
+    import os
     import subprocess
     import sys
 
+    target = ["--url", start_url] if "://" in start_url else [start_url]
     command = [
-        sys.executable, "-m", "newsarchive", "crawl", "--url", start_url,
+        sys.executable, "-m", "newsarchive", "crawl", *target,
         "--fast", "--no-progress", "--data", str(data), *extra,
     ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
 
 
 def rows(data, sql: str, params: tuple = ()) -> list[tuple]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 from lxml import etree, html
@@ -25,7 +26,7 @@ def _thread_parser() -> html.HTMLParser:
     return parser
 
 
-def parse_html(text: str) -> tuple[etree._Element | None, list[str]]:
+def parse_html(text: str, _flattened: bool = False) -> tuple[etree._Element | None, list[str]]:
     """Parse to an <html> root (None if there is nothing to parse) plus warnings."""
     warnings: list[str] = []
     # Feed UTF-8 bytes with the encoding fixed, so a stale <meta charset> cannot re-decode.
@@ -38,6 +39,18 @@ def parse_html(text: str) -> tuple[etree._Element | None, list[str]]:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         return None, [f"unparseable HTML: {exc}"]
     for entry in parser.error_log:
+        if "Excessive depth" in entry.message and not _flattened:
+            # libxml2 stops at 2,048 levels whatever huge_tree says, dropping what is
+            # deeper (a 10,000-deep page lost its whole article): parse again with the
+            # wrapper elements that make the depth removed, their text kept.
+            flat = _WRAPPERS.sub(" ", text)
+            root2, warnings2 = parse_html(flat, _flattened=True)
+            if root2 is not None:
+                return root2, [
+                    f"HTML exceeds parser limits ({entry.message.strip()}): nesting flattened,"
+                    " wrapper elements removed",
+                    *warnings2,
+                ]
         if entry.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in entry.message:
             warnings.append(f"HTML exceeds parser limits, content may be cut: {entry.message}")
             break
@@ -84,6 +97,12 @@ def keep_json_ld_dates(root: etree._Element) -> None:
             meta.set("itemprop", "datePublished")
             meta.set("content", value)
             return
+
+
+# Elements that only wrap others: removing them keeps every text and most structure.
+_WRAPPERS = re.compile(
+    r"</?(?:div|span|font|section|center|main|aside|b|i|u|em|strong)\b[^>]*>", re.I
+)
 
 
 def strip_non_content(root: etree._Element) -> None:

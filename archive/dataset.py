@@ -166,7 +166,10 @@ def parse_time(text: object, default_tz: timezone | ZoneInfo) -> datetime | None
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=default_tz)
-    return value.astimezone(default_tz).replace(microsecond=0)
+    try:
+        return value.astimezone(default_tz).replace(microsecond=0)
+    except OverflowError:  # 0001-01-01T00:00:00+07:00 and kin (.NET DateTime.MinValue)
+        return None
 
 
 def time_text(value: datetime | None) -> str:

@@ -88,3 +88,25 @@ def test_dateparser_fallback_reads_month_names(line: str, iso: str) -> None:
 def test_dateparser_fallback_does_not_guess() -> None:
     assert parse_labelled("Posted: yesterday") is None
     assert parse_labelled("Posted: March 2023") is None
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_export_survives_an_out_of_range_date_already_in_an_index(tmp_path, fmt) -> None:
+    """An archive written elsewhere (or by an older version) may hold such a date."""
+    from datetime import datetime, timezone
+
+    from click.testing import CliRunner
+
+    from archive.index import Index
+    from newsarchive.cli import main
+
+    with Index(tmp_path / "index.db") as index:
+        crawl = index.start_crawl(["portal"], {})
+        for n, value in enumerate(DOTNET_DATES):
+            article = {"title": f"Bài {n}", "body": BODY, "published": value}
+            when = datetime(2025, 1, 1, tzinfo=timezone.utc)
+            index.record_article(crawl, "portal", f"{URL}?n={n}", None, article, when, None)
+    out = tmp_path / f"a.{fmt}"
+    result = CliRunner().invoke(main, ["export", "--out", str(out), "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0

@@ -61,6 +61,11 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
         raise
 
 
+def needs_immutable(index_path: str | os.PathLike[str]) -> bool:
+    """Whether readers must open the index `immutable=1` (it sits on read-only media)."""
+    return not _writable(Path(index_path))
+
+
 def _writable(path: Path) -> bool:
     """Whether SQLite could create the -shm file next to the index (os.access alone says
     yes to root on a read-only mount)."""

@@ -43,10 +43,12 @@ def serve(port: int, host: str, open_browser: bool, data: str | None) -> None:
     from datasette.cli import serve as datasette_serve
     from datasette.plugins import pm
 
+    from archive.readonly import connect_readonly, needs_immutable
     from newsarchive import datasette_plugin
     from newsarchive.datasette_meta import build_metadata
 
     data_dir = open_data(data)
+    connect_readonly(data_dir.index_path).close()  # a foreign file: one line, not a server
     if not pm.is_registered(datasette_plugin):
         pm.register(datasette_plugin, name="newsarchive")  # in-process: no plugins dir needed
     with tempfile.TemporaryDirectory(prefix="newsarchive-serve-") as tmp:
@@ -54,8 +56,10 @@ def serve(port: int, host: str, open_browser: bool, data: str | None) -> None:
         metadata.write_text(json.dumps(build_metadata(), ensure_ascii=False), encoding="utf-8")
         # A file database that is not --immutable is opened by Datasette with mode=ro:
         # read-only, yet it sees the rows a running crawl adds (--immutable would not).
+        index = str(data_dir.index_path.resolve())
+        # On read-only media (a copied archive) a WAL index opens only as immutable.
         args = [
-            str(data_dir.index_path.resolve()),
+            *(["--immutable", index] if needs_immutable(index) else [index]),
             "--metadata", str(metadata),
             "--template-dir", str(Path(datasette_plugin.__file__).parent / "datasette_templates"),
             "--host", host,

@@ -107,3 +107,20 @@ def test_readonly_copy_is_read_only(readonly_copy: Path) -> None:
 def test_readonly_copy_opens(readonly_copy: Path, tmp_path: Path, args: list[str]) -> None:
     result = _run(readonly_copy, args, tmp_path)
     assert result.exit_code == 0, result.output
+
+
+def test_serve_opens_a_readonly_copy(readonly_copy: Path) -> None:
+    from tests.toolsupport import free_port, get_json, start_serve, stop
+
+    port = free_port()
+    proc = start_serve(readonly_copy, port)
+    try:
+        rows = get_json(f"http://127.0.0.1:{port}/index/articles.json?_shape=array")
+    finally:
+        stop(proc)
+    assert len(rows) >= 4
+
+
+def test_serve_refuses_a_foreign_file(foreign: Path) -> None:
+    result = _run(foreign, ["serve", "--port", "1"])
+    assert result.exit_code != 0 and "not a newsarchive index" in result.output, result.output

@@ -85,25 +85,39 @@ def test_the_503_was_retried(retry_after):
     assert len(a.hits(article_path(3))) == 2, result.stderr[-3000:]
 
 
-def test_retry_after_holds_that_host(retry_after):
+def test_retry_after_holds_that_host(retry_after, reliability_record):
     """No request at all reaches A for RETRY_AFTER seconds after its 503."""
     _, a, _ = retry_after
     t0 = a.hits(article_path(3))[0].at
     later = [h.at - t0 for h in a.hits() if h.at > t0]
+    reliability_record(
+        "Retry-After holds the host",
+        f"503 with Retry-After: {RETRY_AFTER} on one article",
+        "the host's next request waited at least that long (server's request log)",
+        {"asked_s": RETRY_AFTER, "next_request_after_s": round(min(later), 2) if later else None},
+    )
     assert later and min(later) >= RETRY_AFTER, [(h.path, round(h.at - t0, 4)) for h in a.hits()]
 
 
-def test_another_host_keeps_being_crawled(retry_after):
+def test_another_host_keeps_being_crawled(retry_after, reliability_record):
+    """The file host of the same crawl is fetched while the page host is held."""
     _, a, b = retry_after
     t0 = a.hits(article_path(3))[0].at
     during = [h for h in b.hits() if t0 < h.at < t0 + RETRY_AFTER]
+    reliability_record(
+        "Another host keeps being crawled",
+        f"the page host held {RETRY_AFTER} s by Retry-After",
+        "the file host kept receiving requests meanwhile",
+        {"file_host_requests_during_hold": len(during)},
+    )
     assert len(during) >= 3, [round(h.at - t0, 2) for h in b.hits()]
 
 
 CRAWL_DELAY = 1.0
 
 
-def test_crawl_delay_spaces_requests(tmp_path):
+def test_crawl_delay_spaces_requests(tmp_path, reliability_record):
+    """robots.txt Crawl-delay spaces every request to that host."""
     a = HostileServer().start()
     try:
         a.route(
@@ -120,4 +134,10 @@ def test_crawl_delay_spaces_requests(tmp_path):
     pages = [h.at for h in a.hits() if h.path != "/robots.txt"]
     assert len(pages) == 5
     gaps = [later - earlier for earlier, later in zip(pages, pages[1:], strict=False)]
+    reliability_record(
+        "Crawl-delay",
+        f"robots.txt Crawl-delay: {CRAWL_DELAY}",
+        "requests to the host spaced by at least the delay",
+        {"min_gap_s": round(min(gaps), 3) if gaps else None},
+    )
     assert min(gaps) >= CRAWL_DELAY * 0.95, gaps  # timer granularity of the event loop

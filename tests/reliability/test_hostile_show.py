@@ -91,7 +91,7 @@ def test_a_bomb_is_cut_at_max_bytes_with_an_error(data: DataDir) -> None:
     assert "more than 100000 bytes" in result.stderr
 
 
-def test_a_bomb_never_inflates_in_memory(data: DataDir) -> None:
+def test_a_bomb_never_inflates_in_memory(data: DataDir, reliability_record) -> None:
     """Peak RSS of `show --html` on a 256 MiB bomb stays far below the bomb's size."""
     # VmHWM, not ru_maxrss: the latter survives exec and would report pytest's own peak.
     code = (
@@ -112,4 +112,10 @@ def test_a_bomb_never_inflates_in_memory(data: DataDir) -> None:
         check=False,
     )
     peak_mib = int(done.stderr.strip().splitlines()[-1]) / 1024
+    reliability_record(
+        "show --html on a gzip bomb",
+        f"a stored page that inflates to {BOMB_SIZE >> 20} MiB",
+        "streamed chunk by chunk, never held in memory",
+        {"peak_rss_mib": round(peak_mib)},
+    )
     assert peak_mib < 200, (peak_mib, done.stderr[-500:])

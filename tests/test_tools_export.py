@@ -172,8 +172,8 @@ def test_datasheet(data, parquet_rows):
 
 def test_datasheet_rights_citation_contact_and_settings(parquet_rows):
     out, _ = parquet_rows
-    sheet = json.loads(out.with_name("articles.datasheet.json").read_text(encoding="utf-8"))
-    readme = out.with_name("articles.README.md").read_text(encoding="utf-8")
+    sheet = json.loads(out.with_name("articles.parquet.datasheet.json").read_text(encoding="utf-8"))
+    readme = out.with_name("articles.parquet.README.md").read_text(encoding="utf-8")
     assert sheet["rights"].startswith("Public government information, archived for research")
     assert "check the portal's terms" in sheet["rights"]
     assert sheet["contact"] == CONTACT  # from the crawls' User-Agent
@@ -203,7 +203,7 @@ def test_datasheet_rights_and_contact_are_configurable(data, tmp_path):
         "--contact",
         "Ms. Lan <lan@example.vn>",
     )
-    sheet = json.loads((tmp_path / "a.datasheet.json").read_text(encoding="utf-8"))
+    sheet = json.loads((tmp_path / "a.jsonl.datasheet.json").read_text(encoding="utf-8"))
     assert sheet["rights"] == "CC BY 4.0 (by agreement with the portal)"
     assert sheet["contact"] == "Ms. Lan <lan@example.vn>"
     assert "Archive contact: Ms. Lan <lan@example.vn>." in sheet["citation"]

@@ -80,3 +80,16 @@ def test_the_summary_reports_each_site_and_the_one_crawl(crawled):
     for key in keys:
         assert f"{key}: articles new {ARTICLES}," in result.stdout
     assert f"{SITES} sites in one crawl:" in result.stdout
+
+
+def test_slots_give_file_hosts_their_own_concurrency_and_sites_their_politeness():
+    from newsarchive.crawl.multisite import slot_settings
+    from newsarchive.portals.sites import parse_sites
+
+    sites = parse_sites(
+        '[sites.a]\nstart_urls = ["https://a.gov.vn/"]\n'
+        "politeness = { download_delay = 3, concurrency = 1 }\n"
+        '[sites.b]\nstart_urls = ["https://b.gov.vn/"]\n'
+    )
+    slots = slot_settings(list(sites.values()), ["cdn.gov.vn", "*.files.gov.vn"], 6)
+    assert slots == {"cdn.gov.vn": {"concurrency": 6}, "a.gov.vn": {"delay": 3.0, "concurrency": 1}}

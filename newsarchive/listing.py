@@ -1,8 +1,9 @@
 """Listing pages: which links are articles, which are categories, where the next page is.
 
 A pure function of (html bytes, url, profile), like extraction: the spider only routes.
-Pagination is found without knowing the scheme: the profile's hint first, then rel=next,
-"next" link texts, the numbered link after the current page, and ASP.NET postbacks.
+With a profile, its URL patterns classify links and its next-page hints come first.
+Without one (generic), links are classified by structure (newsarchive.discovery.links) and
+pagination is found by the pager's structure (newsarchive.discovery.pagination).
 """
 
 from __future__ import annotations
@@ -12,32 +13,27 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import lxml.html
-
+from newsarchive.discovery.links import classify_links, same_site_url
+from newsarchive.discovery.pagination import (
+    NEXT_TEXTS,
+    POSTBACK_RE,
+    NextPage,
+    Postback,
+    _variant,
+    find_next,
+    parse_doc,
+)
+from newsarchive.discovery.urlshape import ShapeBook
 from newsarchive.urlparts import path_and_query, resolve_url
 
-# Link texts that mean "next page" on Vietnamese portals (compared case-folded, stripped).
-NEXT_TEXTS = frozenset({"»", "›", ">", ">>", "sau", "tiếp", "trang sau", "tiếp theo", "next"})
-POSTBACK_RE = re.compile(r"__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
+__all__ = ["Listing", "Postback", "page_number", "parse_listing"]
+
+PREV_TEXTS = frozenset({"«", "‹", "<", "<<", "trước", "trang trước", "đầu", "cuối", "trang đầu"})
 PAGE_NUMBER_RES = (
-    re.compile(r"[?&](?:page|p|trang|pageindex)=(\d+)", re.I),
+    re.compile(r"[?&](?:page|p|trang|pageindex|_?\w*cur)=(\d+)", re.I),
     re.compile(r"/trang-(\d+)(?:[/?#]|$)", re.I),
     re.compile(r"/page/(\d+)(?:[/?#]|$)", re.I),
 )
-# Without a profile, an article URL on these portals ends in a numeric id.
-GENERIC_ARTICLE_RES = (
-    re.compile(r"-\d{3,}(?:\.html?)?$", re.I),
-    re.compile(r"[?&](?:ContentID|newsid|id)=\d+", re.I),
-)
-
-
-@dataclass(frozen=True)
-class Postback:
-    """An ASP.NET pager link: POST the page's form with these as __EVENTTARGET/ARGUMENT."""
-
-    target: str
-    argument: str
-    page: int | None
 
 
 @dataclass
@@ -47,6 +43,8 @@ class Listing:
     next_url: str | None = None
     next_postback: Postback | None = None
     page: int = 1
+    scheme: str = ""  # how the next page was found ("?page=N", "postback Page$N", ...)
+    in_context: set[str] = field(default_factory=set)  # article links in dated/thumbnail items
 
 
 def page_number(url: str) -> int | None:
@@ -73,6 +71,22 @@ def _postback_page(argument: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _hinted(doc: Any, url: str, profile: Any) -> NextPage | None:
+    """The profile's own next-page XPaths, when it has any and one matches."""
+    for xpath in getattr(profile, "next_page_xpaths", ()) or ():
+        found = doc.xpath(xpath)
+        if not found:
+            continue
+        href = _href(found[0]).strip()
+        match = POSTBACK_RE.search(href)
+        if match:
+            pb = Postback(match.group(1), match.group(2), _postback_page(match.group(2)))
+            return NextPage(postback=pb, scheme="profile", page=pb.page)
+        if href and not href.lower().startswith("javascript:"):
+            return NextPage(url=resolve_url(url, href), scheme="profile")
+    return None
+
+
 def parse_listing(
     html: bytes,
     url: str,
@@ -80,84 +94,55 @@ def parse_listing(
     *,
     allowed_hosts: tuple[str, ...] = (),
     current_page: int | None = None,
+    book: ShapeBook | None = None,
 ) -> Listing:
-    """Classify the links of one listing (or home) page."""
+    """Classify the links of one listing (or home) page and find its next page."""
     listing = Listing(page=current_page or page_number(url) or 1)
-    if not html or not html.strip():
+    doc = parse_doc(html, url)
+    if doc is None:
         return listing
-    try:
-        doc = lxml.html.document_fromstring(html, base_url=url)
-    except (ValueError, lxml.etree.ParserError):
-        return listing
-    article_res = _patterns(profile, "article_url_patterns") or list(GENERIC_ARTICLE_RES)
-    listing_res = _patterns(profile, "listing_url_patterns")
     hosts = {h.lower() for h in allowed_hosts} or {(urlsplit(url).hostname or "").lower()}
+    article_res = _patterns(profile, "article_url_patterns")
+    generic = not article_res
 
-    seen: set[str] = set()
-    numbered: dict[int, str] = {}
-    postbacks: dict[int, Postback] = {}
-    next_by_text: str | None = None
-    next_postback_by_text: Postback | None = None
+    hint = None if generic or getattr(profile, "is_generic", False) else _hinted(doc, url, profile)
+    found = hint or find_next(doc, url, current_page=current_page, allowed_hosts=tuple(hosts))
+    listing.next_url, listing.next_postback, listing.scheme = (
+        found.url,
+        found.postback,
+        found.scheme,
+    )
+
+    # Links to other pages of this same listing (first, previous, last) are pagination, not
+    # categories or articles: those of the pager the next page came from, and numbered ones.
+    pager: set[str] = {listing.next_url} if listing.next_url else set()
+    found_variant = _variant(url, listing.next_url) if listing.next_url else None
     for anchor in doc.iter("a"):
-        href = (anchor.get("href") or "").strip()
+        absolute = same_site_url(anchor.get("href") or "", url, hosts)
+        variant = _variant(url, absolute) if absolute else None
+        if variant is None:
+            continue
         text = " ".join(anchor.text_content().split()).casefold()
-        if href.lower().startswith("javascript:"):
-            match = POSTBACK_RE.search(href)
-            if match:
-                postback = Postback(match.group(1), match.group(2), _postback_page(match.group(2)))
-                if text.isdigit():
-                    postbacks[int(text)] = postback
-                elif text in NEXT_TEXTS and next_postback_by_text is None:
-                    next_postback_by_text = postback
-            continue
-        if not href or href.startswith(("mailto:", "tel:", "#")):
-            continue
-        absolute = resolve_url(url, href)  # the one URL identity (urlparts.canonical_url)
-        if absolute is None:
-            continue
-        parts = urlsplit(absolute)
-        if (parts.hostname or "").lower() not in hosts:
-            continue
-        target = path_and_query(absolute)
-        if text.isdigit() and page_number(absolute) is not None:
-            numbered[int(text)] = absolute
-            continue
-        if text in NEXT_TEXTS and next_by_text is None and page_number(absolute) is not None:
-            next_by_text = absolute
-            continue
-        if absolute in seen:
+        same_pager = found_variant is not None and variant.template == found_variant.template
+        if same_pager or not text or text.isdigit() or text in NEXT_TEXTS or text in PREV_TEXTS:
+            pager.add(absolute)
+
+    if generic:
+        links = classify_links(doc, url, hosts, book, skip=pager)
+        listing.article_urls, listing.listing_urls = links.articles, links.others
+        listing.in_context = links.in_context
+        return listing
+
+    listing_res = _patterns(profile, "listing_url_patterns")
+    seen: set[str] = set(pager)
+    for anchor in doc.iter("a"):
+        absolute = same_site_url(anchor.get("href") or "", url, hosts)
+        if absolute is None or absolute in seen:
             continue
         seen.add(absolute)
+        target = path_and_query(absolute)
         if any(r.search(target) for r in article_res):
             listing.article_urls.append(absolute)
         elif any(r.search(target) for r in listing_res):
             listing.listing_urls.append(absolute)
-
-    hinted: list[str] = []
-    for xpath in getattr(profile, "next_page_xpaths", ()) or ():
-        found = doc.xpath(xpath)
-        if found:
-            hinted.append(_href(found[0]))
-            break
-    hinted += [str(h) for h in doc.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href")]
-    wanted = listing.page + 1
-    for href in hinted:
-        match = POSTBACK_RE.search(href)
-        if match:
-            target, argument = match.group(1), match.group(2)
-            listing.next_postback = Postback(target, argument, _postback_page(argument))
-            return listing
-        next_url = resolve_url(url, href)
-        if next_url is not None:
-            listing.next_url = next_url
-            return listing
-    if wanted in numbered:
-        listing.next_url = numbered[wanted]
-    elif next_by_text:
-        listing.next_url = next_by_text
-    if listing.next_url is None:
-        if wanted in postbacks:
-            listing.next_postback = postbacks[wanted]
-        elif next_postback_by_text is not None:
-            listing.next_postback = next_postback_by_text
     return listing

@@ -18,12 +18,17 @@ from urllib.parse import urlsplit
 
 import scrapy
 from form2request import form2request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsarchive.crawl.archiving import ArchiveSession, utc_now
 from newsarchive.crawl.listingcheck import changed_entries
 from newsarchive.crawl.revisit import recheck_urls
+from newsarchive.discovery import feeds
+from newsarchive.discovery.pagetype import is_article
+from newsarchive.discovery.scope import same_registered_domain
+from newsarchive.discovery.urlshape import ShapeBook
 from newsarchive.extract import extract
 from newsarchive.items import (
     ArticleItem,
@@ -34,7 +39,7 @@ from newsarchive.items import (
     SharedFileItem,
     UnreadableItem,
 )
-from newsarchive.listing import Postback, parse_listing
+from newsarchive.listing import Listing, Postback, parse_listing
 from newsarchive.portals.profiles import Profile, get_profile
 from newsarchive.portals.sites import Site, get_site
 from newsarchive.urlparts import canonical_url
@@ -91,9 +96,20 @@ class PortalSpider(scrapy.Spider):
         self.page_hosts = tuple(self.site.own_hosts)
         file_hosts = self.site.file_hosts or getattr(self.profile, "attachment_hosts", ())
         self.file_hosts = self.page_hosts + tuple(file_hosts)
+        # No article URL patterns: discover categories, pages and article shapes by structure.
+        self.discover = not getattr(self.profile, "article_url_patterns", ())
+        if self.discover:
+            # Files may live on a sibling host of the same registered domain (cdn.<site>).
+            self.file_hosts += tuple(sorted({same_registered_domain(h) for h in self.page_hosts}))
         # OffsiteMiddleware takes domains (subdomains included), not globs.
         self.allowed_domains = sorted({h.split(":")[0].removeprefix("*.") for h in self.file_hosts})
         self._stale_pages: dict[str, int] = defaultdict(int)
+        self.book = ShapeBook()
+        self._category_seen: dict[str, set[str]] = defaultdict(set)
+        self._articles_found = 0
+        self._bfs_started = False
+        self._bfs_left = 0
+        self._bfs_seen: set[str] = set()
 
     # -- settings, read once the crawler is bound --------------------------------------
     @property
@@ -124,7 +140,10 @@ class PortalSpider(scrapy.Spider):
         self.known = index.known_urls(self.site_name)
         self.incremental = index.site_last_crawl_finished(self.site_name)
         for url in self.site.start_urls:
-            yield self.listing_request(url, {"home": True})
+            if self.discover:
+                yield self.page_request(url, {"start": True, "category": url, "page": 1})
+            else:
+                yield self.listing_request(url, {"home": True, "category": url})
         # Known articles due under the revisit policy (newsarchive.crawl.revisit).
         for url in recheck_urls(index, self.site_name, self.crawler.settings, utc_now()):
             self.crawler.stats.inc_value("newsarchive/rechecks")
@@ -157,9 +176,18 @@ class PortalSpider(scrapy.Spider):
             new += 1
             self.known.add(url)
             yield self.article_request(url)
-        if response.meta.get("home"):
-            return
+        # A start URL that is itself a listing is paginated like any category.
+        yield from self.follow_pages(response, listing, new)
+
+    def follow_pages(self, response: Response, listing: Listing, new: int) -> Iterator[Request]:
+        """The next page of this listing, unless the page repeats or holds nothing new."""
+        page = response.meta.get("page", 1)
         category = response.meta.get("category", response.url)
+        seen = self._category_seen[category]
+        fresh = [u for u in listing.article_urls if u not in seen]
+        seen.update(listing.article_urls)
+        if not fresh and (page > 1 or not listing.article_urls):
+            return  # a page that repeats the ones before, or an empty one
         if new == 0:
             self._stale_pages[category] += 1
         else:
@@ -170,10 +198,13 @@ class PortalSpider(scrapy.Spider):
         if self.max_pages and page >= self.max_pages:
             return
         meta = {"kind": "listing", "page": page + 1, "category": category}
+        if self.discover:
+            meta["discovered_listing"] = True
+        callback = self.parse_page if self.discover else self.parse_listing
         if listing.next_url:
-            yield self.listing_request(listing.next_url, meta)
+            yield self.listing_request(listing.next_url, meta, callback=callback)
         elif listing.next_postback is not None:
-            request = self.postback_request(response, listing.next_postback, meta)
+            request = self.postback_request(response, listing.next_postback, meta, callback)
             if request is not None:
                 yield request
 
@@ -190,8 +221,163 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsarchive/site/{self.site_name}/rechecks_listing")
             yield self.article_request(url)
 
+    # -- discovery (no article URL patterns) ---------------------------------------------
+    def page_request(self, url: str, meta: dict[str, Any]) -> Request:
+        """A page of unknown kind: parse_page reads it and decides article or listing."""
+        request = self.article_request(url)
+        request.meta.update(meta)
+        errback = self.on_error if meta.get("start") else self.on_discovered_error
+        return request.replace(
+            callback=self.parse_page, errback=errback, dont_filter=bool(meta.get("start"))
+        )
+
+    def on_discovered_error(self, failure: Failure) -> None:
+        """A discovered link robots.txt forbids was never ours to fetch: not a lost request."""
+        if failure.check(IgnoreRequest):
+            self.crawler.stats.inc_value("newsarchive/discovered_ignored")
+            return
+        self.on_error(failure)
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        requested = meta.get("redirect_urls", [response.url])[0]
+        if response.status != 200 and not self.session.index.article_state(requested):
+            return  # a discovered link that leads nowhere was never an article
+        if response.status != 200 or (
+            not meta.get("start")
+            and not meta.get("discovered_listing")
+            and self.session.index.article_state(response.url)
+        ):
+            yield from self.parse_article(response)  # 304/404/410 and known articles
+            return
+        article = None
+        if not meta.get("start") and not meta.get("discovered_listing"):
+            article = self._extract(response)
+            if is_article(article, response.body, response.url):
+                self.book.learn_article(meta.get("redirect_urls", [response.url])[0])
+                self._articles_found += 1
+                yield from self.parse_article(response, article)
+                return
+        listing = parse_listing(
+            response.body,
+            response.url,
+            self.profile,
+            allowed_hosts=self.page_hosts,
+            current_page=meta.get("page", 1),
+            book=self.book,
+        )
+        if not meta.get("start") and not meta.get("discovered_listing"):
+            self.book.learn_listing(response.url)
+        if meta.get("bfs"):
+            yield from self._bfs_links(listing)
+        if meta.get("start"):
+            # Its same-site links that are not articles may be categories (menus, "Xem tất cả").
+            for url in listing.listing_urls[: self.max_categories]:
+                yield self.page_request(url, {"category": url, "page": 1})
+            for url in feeds.feed_links(response.body, response.url, self.page_hosts):
+                yield self.feed_request(url)
+            # Sitemaps only once the start page answered: a dead site costs one request.
+            yield from self.way_in_requests(response.url)
+        yield from self.listing_rechecks(response, listing.article_urls)
+        new = 0
+        for url in listing.article_urls:
+            if url in self.known:
+                continue
+            new += 1
+            self.known.add(url)
+            yield self.page_request(url, {})
+        if meta.get("start") or meta.get("discovered_listing") or listing.article_urls:
+            yield from self.follow_pages(response, listing, new)
+
+    @property
+    def max_categories(self) -> int:
+        return int(self._setting("NEWSARCHIVE_MAX_CATEGORIES", 100) or 100)
+
+    def way_in_requests(self, url: str) -> Iterator[Request]:
+        """robots.txt Sitemap: lines and /sitemap.xml, when the site has them."""
+        base = feeds.site_root(url)
+        for path, callback, kind in (
+            ("/robots.txt", self.parse_robots, "robots"),
+            ("/sitemap.xml", self.parse_sitemap, "other"),
+        ):
+            yield Request(
+                base + path,
+                callback=callback,
+                errback=self.on_quiet_error,
+                meta={"kind": kind, "handle_httpstatus_list": [403, 404, 410]},
+            )
+
+    def feed_request(self, url: str) -> Request:
+        return Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.on_quiet_error,
+            meta={"kind": "other", "handle_httpstatus_list": [403, 404, 410]},
+        )
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        if response.status != 200:
+            return
+        for url in feeds.sitemaps_from_robots(response.body, response.url, self.page_hosts):
+            yield self.feed_request(url)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """A sitemap, a sitemap index, or an RSS/Atom feed: their pages are candidates."""
+        if response.status != 200:
+            return
+        found = feeds.parse_feed(response.body, response.url, self.page_hosts)
+        for url in found.sitemaps:
+            yield self.feed_request(url)
+        for url in found.pages:
+            if url in self.known:
+                continue
+            self.known.add(url)
+            yield self.page_request(url, {})
+
+    def on_quiet_error(self, failure: Failure) -> None:
+        """Optional ways in (sitemaps, feeds) that fail cost nothing."""
+        self.logger.debug("optional fetch failed: %s", failure.getErrorMessage())
+
+    def _bfs_links(self, listing: Listing) -> Iterator[Request]:
+        for url in listing.listing_urls + listing.article_urls:
+            if self._bfs_left <= 0:
+                return
+            if url in self._bfs_seen:
+                continue
+            self._bfs_seen.add(url)
+            self._bfs_left -= 1
+            request = self.page_request(url, {"bfs": True})
+            yield request.replace(dont_filter=True)
+
+    def spider_idle(self) -> None:
+        """Nothing found articles: a bounded same-host breadth-first walk, once."""
+        if not self.discover or self._articles_found or self._bfs_started:
+            return
+        self._bfs_started = True
+        self._bfs_left = int(self._setting("NEWSARCHIVE_BFS_PAGES", 200) or 0)
+        if self._bfs_left <= 0:
+            return
+        from scrapy.exceptions import DontCloseSpider
+
+        for url in self.site.start_urls:
+            request = self.page_request(url, {"bfs": True})
+            self.crawler.engine.crawl(request.replace(dont_filter=True))
+        raise DontCloseSpider
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        from scrapy import signals
+
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
+
     def postback_request(
-        self, response: Response, postback: Postback, meta: dict[str, Any]
+        self,
+        response: Response,
+        postback: Postback,
+        meta: dict[str, Any],
+        callback: Any = None,
     ) -> Request | None:
         """An ASP.NET pager click: the page's form (with its __VIEWSTATE) posted back with
         __EVENTTARGET/__EVENTARGUMENT set, as the browser's __doPostBack() does."""
@@ -201,13 +387,13 @@ class PortalSpider(scrapy.Spider):
             return None
         data = {"__EVENTTARGET": postback.target, "__EVENTARGUMENT": postback.argument}
         return form2request(forms[0], data, click=False).to_scrapy(
-            callback=self.parse_listing, errback=self.on_error, meta=meta
+            callback=callback or self.parse_listing, errback=self.on_error, meta=meta
         )
 
-    def listing_request(self, url: str, meta: dict[str, Any]) -> Request:
+    def listing_request(self, url: str, meta: dict[str, Any], callback: Any = None) -> Request:
         return Request(
             url,
-            callback=self.parse_listing,
+            callback=callback or self.parse_listing,
             errback=self.on_error,
             meta={"kind": "listing", "download_maxsize": self.page_maxsize, **meta},
             dont_filter=bool(meta.get("home")),
@@ -235,7 +421,16 @@ class PortalSpider(scrapy.Spider):
             },
         )
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
+    def _extract(self, response: Response) -> dict[str, Any]:
+        charset = None
+        content_type = _header(response, "Content-Type") or ""
+        if "charset=" in content_type.lower():
+            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
+        return extract(response.body, response.url, self.profile, http_charset=charset).to_dict()
+
+    def parse_article(
+        self, response: Response, article: dict[str, Any] | None = None
+    ) -> Iterator[Any]:
         requested = response.meta.get("redirect_urls", [response.url])[0]
         seen_at = response.meta.get("newsarchive_fetched_at") or utc_now().isoformat()
         if response.status == 304:
@@ -252,16 +447,10 @@ class PortalSpider(scrapy.Spider):
             return
         if requested != response.url and self.session.index.article_state(requested):
             yield MovedItem(self.site_name, requested, response.url, seen_at)
-        charset = None
         content_type = _header(response, "Content-Type") or ""
-        if "charset=" in content_type.lower():
-            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
         reason = not_a_page(response.body, content_type)
-        article = (
-            None
-            if reason
-            else extract(response.body, response.url, self.profile, http_charset=charset).to_dict()
-        )
+        if article is None and not reason:
+            article = self._extract(response)
         if article is not None and not (article.get("title") or article.get("body")):
             reason = "no article found: " + "; ".join(article.get("warnings", [])[:3])
         if reason or article is None:
@@ -289,6 +478,9 @@ class PortalSpider(scrapy.Spider):
         files = [("image", i["url"], i.get("caption")) for i in article.get("images", [])]
         files += [("attachment", a["url"], a.get("name")) for a in article.get("attachments", [])]
         for kind, url, name in files:
+            if self.discover and not self._file_allowed(url):
+                self.crawler.stats.inc_value("newsarchive/files_off_site")
+                continue
             if index.has_file(url):
                 # Archived already (shared by another article): link it, do not fetch again.
                 yield SharedFileItem(self.site_name, response.url, kind, url, name)
@@ -296,6 +488,10 @@ class PortalSpider(scrapy.Spider):
                 yield self.file_request(url, response.url, kind, name)
 
     # -- files ---------------------------------------------------------------------------
+    def _file_allowed(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == h or host.endswith("." + h) for h in self.file_hosts)
+
     def file_request(self, url: str, article_url: str, kind: str, name: str | None) -> Request:
         # The one URL identity: the row's URL, the request's URL and the FileItem's agree.
         url = canonical_url(url) or url

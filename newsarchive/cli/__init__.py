@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("newsarchive.cli.serve", "serve"),
     "sites": ("newsarchive.cli.sites", "sites"),
     "wacz": ("newsarchive.cli.wacz", "wacz"),
+    "probe": ("newsarchive.cli.probe", "probe"),
 }
 
 

@@ -22,16 +22,9 @@ from tests.crawlsupport import index_articles
 
 ARTICLES = 24  # per site: 8 per category, 3 listing pages each
 FIELDS = ("title", "published", "lead", "body", "images", "attachments")
-# Fields the generic extractor does not read right yet on these families (issue 9's
-# extraction half, worked on separately). Each is still checked: it shows as xfail, and as
-# XPASS once extraction gets it right.
-KNOWN_GAPS: set[tuple[str, str]] = {
-    # WebForms-like: the title and date spans sit in one cell separated by <br>, and the
-    # bold lead opens the <br><br>-separated text; generic extraction does not split them yet.
-    ("tanphong", "published"),
-    ("tanphong", "lead"),
-    ("tanphong", "body"),
-}
+# Fields the generic extractor does not read right yet on these families (none today).
+# Listed ones are still checked: they show as xfail, and as XPASS once extraction gets them.
+KNOWN_GAPS: set[tuple[str, str]] = set()
 
 
 def _get(base: str, path: str, host: str | None = None) -> bytes:

@@ -56,6 +56,9 @@ def parse_html(text: str, _flattened: bool = False) -> tuple[etree._Element | No
             break
     keep_json_ld_dates(root)
     strip_non_content(root)
+    # A line break separates words as a space does: "title<br>09/10/2024" is two tokens.
+    for br in root.iter("br"):
+        br.tail = " " + (br.tail or "")
     return root, warnings
 
 

@@ -182,6 +182,7 @@ def analyse_head(
             b = blocks[i]
             if (
                 b is not title_el
+                and not (title_el is not None and _inside(title_el, b))  # the title's own cell
                 and tag_of(b) not in HEADINGS
                 and not is_dateline(i)
                 and not matches_page_title(texts[i], page)
@@ -282,6 +283,10 @@ def _find_date(page, blocks, texts, title_el, lead_el, is_dateline, tz_name, dat
         before = layout.neighbour_blocks(title_el, page.chrome, after=False, limit=1)
         near = [b for b in (after[:1] + before + after[1:]) if b is not lead_el]
         near_texts = [element_text(b) for b in near]
+        # A headline in a span with the date in the next span (WebForms: lblTitle<br>lblDate).
+        siblings = [s for s in title_el.itersiblings() if tag_of(s) != "br"][:1]
+        siblings += [s for s in title_el.itersiblings(preceding=True) if tag_of(s) != "br"][:1]
+        near_texts = [element_text(s) for s in siblings if s is not lead_el] + near_texts
         for text in near_texts:
             hit = _dateline(text, date_formats, tz_name)
             if hit:

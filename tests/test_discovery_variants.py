@@ -35,10 +35,10 @@ def _get(base: str, path: str, host: str | None = None) -> bytes:
         return response.read()
 
 
-def _crawl(port: int, data: Path, url: str) -> subprocess.Popen[str]:
+def _crawl(port: int, data: Path, url: str, extra: tuple[str, ...] = ()) -> subprocess.Popen[str]:
     command = [
         sys.executable, "-m", "newsarchive", "crawl", "--url", url, "--fast", "--no-progress",
-        "--map", f"*.vidu.gov.vn=127.0.0.1:{port}", "--data", str(data),
+        "--map", f"*.vidu.gov.vn=127.0.0.1:{port}", "--data", str(data), *extra,
     ]  # fmt: skip
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -130,3 +130,16 @@ def test_listing_crawl_walks_every_page_of_the_listing(variants, site: str) -> N
     in_listing = [t["url"] for t in truth[site] if t["category"] == first]
     assert info[site]["pages"][first] >= 3  # the listing really has pages to walk
     assert sorted(u for u in in_listing if u not in archived) == []
+
+
+def test_a_splash_start_page_falls_back_to_a_bounded_walk(tmp_path) -> None:
+    """A start page two clicks away from anything (a splash page): no category, sitemap or
+    feed finds articles there, so the same-host breadth-first walk does."""
+    with run_variants_in_thread(articles=ARTICLES) as handle:
+        site = SITES["thuanan"]
+        proc = _crawl(handle.port, tmp_path, f"https://{site.host}/cong-thong-tin")
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, out + err[-3000:]
+        truth = [json.loads(x) for x in _get(handle.base, "/__truth__", site.host).splitlines()]
+    archived = index_articles(tmp_path / "index.db")
+    assert sorted(archived) == sorted(t["url"] for t in truth)

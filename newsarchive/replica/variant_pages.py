@@ -553,6 +553,15 @@ def resolve(
         return 200, _rss(corpus, site), {"Content-Type": "application/rss+xml; charset=utf-8"}
     if path.startswith(("/documents/", "/wp-content/")):
         return _file(corpus, host + target)
+    if path in ("/cong-thong-tin", "/cong-thong-tin/vao"):
+        # A splash page (seen on many portals): nothing but a way on, two clicks from home.
+        onward = "/cong-thong-tin/vao" if path == "/cong-thong-tin" else home_path(site)
+        body = (
+            '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
+            f"<title>{esc(site.name)}</title></head><body><h1>{esc(site.name)}</h1>"
+            f'<p><a href="{onward}">Vào trang</a></p></body></html>'
+        )
+        return _html(body.encode("utf-8"))
     if path in ("/gioi-thieu", "/dang-nhap"):
         title = "Giới thiệu" if path == "/gioi-thieu" else "Đăng nhập"
         return _html(_page(site, title, f"<h2>{title}</h2><p>{esc(site.name)}</p>", corpus))

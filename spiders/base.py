@@ -108,6 +108,10 @@ class PortalSpider(scrapy.Spider):
         self._category_seen: dict[str, set[str]] = defaultdict(set)
         self._articles_found = 0
         self._bfs_started = False
+        self._had_known = False
+        self._sitemap_tried = False
+        self._links_of: dict[str, list[str]] = {}  # same-site links of each non-article page
+        self._fetched: set[str] = set()
         self._bfs_left = 0
         self._bfs_seen: set[str] = set()
 
@@ -138,10 +142,13 @@ class PortalSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         index = self.session.index
         self.known = index.known_urls(self.site_name)
+        self._had_known = bool(self.known)  # a site with articles never needs the BFS walk
         self.incremental = index.site_last_crawl_finished(self.site_name)
         for url in self.site.start_urls:
             if self.discover:
-                yield self.page_request(url, {"start": True, "category": url, "page": 1})
+                yield self.page_request(
+                    url, {"start": True, "category": url, "page": 1, "kind": "listing"}
+                )
             else:
                 yield self.listing_request(url, {"home": True, "category": url})
         # Known articles due under the revisit policy (newsarchive.crawl.revisit).
@@ -241,6 +248,7 @@ class PortalSpider(scrapy.Spider):
     def parse_page(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         requested = meta.get("redirect_urls", [response.url])[0]
+        self._fetched.add(requested)
         if response.status != 200 and not self.session.index.article_state(requested):
             return  # a discovered link that leads nowhere was never an article
         if response.status != 200 or (
@@ -268,8 +276,9 @@ class PortalSpider(scrapy.Spider):
         )
         if not meta.get("start") and not meta.get("discovered_listing"):
             self.book.learn_listing(response.url)
+        self._links_of[response.url] = listing.listing_urls + listing.article_urls
         if meta.get("bfs"):
-            yield from self._bfs_links(listing)
+            yield from self._bfs_walk(listing.listing_urls + listing.article_urls)
         if meta.get("start"):
             # Its same-site links that are not articles may be categories (menus, "Xem tất cả").
             for url in listing.listing_urls[: self.max_categories]:
@@ -296,10 +305,7 @@ class PortalSpider(scrapy.Spider):
     def way_in_requests(self, url: str) -> Iterator[Request]:
         """robots.txt Sitemap: lines and /sitemap.xml, when the site has them."""
         base = feeds.site_root(url)
-        for path, callback, kind in (
-            ("/robots.txt", self.parse_robots, "robots"),
-            ("/sitemap.xml", self.parse_sitemap, "other"),
-        ):
+        for path, callback, kind in (("/robots.txt", self.parse_robots, "robots"),):
             yield Request(
                 base + path,
                 callback=callback,
@@ -338,30 +344,47 @@ class PortalSpider(scrapy.Spider):
         """Optional ways in (sitemaps, feeds) that fail cost nothing."""
         self.logger.debug("optional fetch failed: %s", failure.getErrorMessage())
 
-    def _bfs_links(self, listing: Listing) -> Iterator[Request]:
-        for url in listing.listing_urls + listing.article_urls:
-            if self._bfs_left <= 0:
-                return
+    def _bfs_walk(self, urls: list[str]) -> Iterator[Request]:
+        """Breadth-first over the links already seen (no refetch), fetching only pages never
+        fetched, at most NEWSARCHIVE_BFS_PAGES of them."""
+        queue = list(urls)
+        while queue and self._bfs_left > 0:
+            url = queue.pop(0)
             if url in self._bfs_seen:
                 continue
             self._bfs_seen.add(url)
+            if url in self._links_of:
+                queue.extend(self._links_of[url])
+                continue
+            if url in self._fetched:
+                continue  # an article, or a page that failed: a leaf
             self._bfs_left -= 1
-            request = self.page_request(url, {"bfs": True})
-            yield request.replace(dont_filter=True)
+            yield self.page_request(url, {"bfs": True}).replace(dont_filter=True)
 
     def spider_idle(self) -> None:
         """Nothing found articles: a bounded same-host breadth-first walk, once."""
-        if not self.discover or self._articles_found or self._bfs_started:
+        if not self.discover or self._articles_found or self._bfs_started or self._had_known:
             return
+        if not any(u in self._links_of for u in self.site.start_urls) and not self._links_of:
+            return  # the start page never answered: nothing to walk from
+        from scrapy.exceptions import DontCloseSpider
+
+        if not self._sitemap_tried:
+            # Nothing found through the listings: try /sitemap.xml before walking the site.
+            self._sitemap_tried = True
+            for url in self.site.start_urls:
+                request = self.feed_request(feeds.site_root(url) + "/sitemap.xml")
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
         self._bfs_started = True
         self._bfs_left = int(self._setting("NEWSARCHIVE_BFS_PAGES", 200) or 0)
         if self._bfs_left <= 0:
             return
-        from scrapy.exceptions import DontCloseSpider
-
-        for url in self.site.start_urls:
-            request = self.page_request(url, {"bfs": True})
-            self.crawler.engine.crawl(request.replace(dont_filter=True))
+        requests = list(self._bfs_walk(list(self.site.start_urls)))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if not requests:
+            return
         raise DontCloseSpider
 
     @classmethod
@@ -489,8 +512,14 @@ class PortalSpider(scrapy.Spider):
 
     # -- files ---------------------------------------------------------------------------
     def _file_allowed(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == h or host.endswith("." + h) for h in self.file_hosts)
+        parts = urlsplit(url)
+        host, netloc = (parts.hostname or "").lower(), parts.netloc.lower()
+        for entry in self.file_hosts:
+            entry = entry.lower().removeprefix("*.")
+            bare = entry.split(":")[0]
+            if netloc == entry or host == entry or host.endswith("." + bare):
+                return True
+        return False
 
     def file_request(self, url: str, article_url: str, kind: str, name: str | None) -> Request:
         # The one URL identity: the row's URL, the request's URL and the FileItem's agree.

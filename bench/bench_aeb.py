@@ -3,7 +3,7 @@ trafilatura, both scored by the benchmark's own evaluate.py in the same run.
 
 The benchmark is not part of this repository (nothing of it is committed): give its path,
 a checkout or a bare git directory of github.com/scrapinghub/article-extraction-benchmark,
-with `--aeb PATH` or `NEWSARCHIVE_AEB=PATH`. Without it this bench fails with a message.
+with `--aeb PATH` or `NEWSARCHIVE_AEB=PATH`. Without it `make bench` shows a "not run" row for it.
 
 Both extractors get the same 181 saved pages. trafilatura runs exactly as the benchmark's
 own extractors/run_trafilatura.py runs it (`trafilatura.extract(html)`); ours runs

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
+
+from newsarchive.cli.terminal import json_text
 
 
 @click.command("extract")
@@ -55,7 +56,7 @@ def extract(page: str, url: str, profile_name: str | None, http_charset: str | N
         raise click.ClickException(f"--url must be an absolute http(s) URL, got {url!r}")
     data = _read(page)
     article = run_extract(data, url, profile, http_charset=http_charset)
-    out = json.dumps(article.to_dict(), ensure_ascii=False)
+    out = json_text(article.to_dict())
     # UTF-8 bytes whatever the locale: consumers parse this as JSON, not as terminal text.
     stream = getattr(sys.stdout, "buffer", None)
     if stream is None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
+
+from newsarchive.cli.terminal import json_text
 
 FIELDS = ("title", "published", "lead", "body", "images", "attachments", "tags")
 
@@ -91,7 +91,7 @@ def probe(
     except ProbeError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(result.to_dict(), indent=1))
         return
     click.echo(f"Probe of {result.url} ({result.fetched} requests)")
     click.echo(f"CMS family (guess): {result.family}")

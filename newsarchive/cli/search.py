@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import html
-import json
 
 import click
 
-from newsarchive.cli.terminal import safe
+from newsarchive.cli.terminal import json_text, safe
 from newsarchive.cli.toolopts import data_option, open_data, parse_dates
 
 # Snippet marks that cannot occur in article text; replaced per output form below.
@@ -68,7 +67,7 @@ def search(
     if as_json:
         for row in rows:
             row["snippet"] = _html_marks(row["snippet"])
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows, indent=2))
         return
     if not rows:
         click.echo(f"no articles match {safe(text)!r}", err=True)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import difflib
-import json
 import sys
 
 import click
 
-from newsarchive.cli.terminal import safe
+from newsarchive.cli.terminal import json_text, safe
 from newsarchive.cli.toolopts import data_option, open_data
 
 MAX_ID = 2**63 - 1  # SQLite's INTEGER range
@@ -92,7 +91,7 @@ def show(
             raise click.ClickException(f"cannot read the archived page: {exc}") from None
         return
     if as_json:
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=str))
+        click.echo(json_text(record, indent=2, default=str))
         return
     if versions:
         _print_versions(record)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from newsarchive.cli.exitcodes import ConfigError
+from newsarchive.cli.terminal import json_text
 from newsarchive.cli.toolopts import sites_option
 
 
@@ -48,7 +47,7 @@ def list_sites(sites_file: str | None, as_json: bool) -> None:
     configured = _load(sites_file)
     if as_json:
         for site in configured.values():
-            click.echo(json.dumps({"name": site.name, **site.to_toml()}, ensure_ascii=False))
+            click.echo(json_text({"name": site.name, **site.to_toml()}))
         return
     click.echo(f"# {len(configured)} sites in {sites_path(sites_file)}")
     for site in configured.values():

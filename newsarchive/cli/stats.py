@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
+from newsarchive.cli.terminal import json_text
 from newsarchive.cli.toolopts import data_option, open_data
 
 
@@ -44,7 +44,7 @@ def stats(png: str | None, as_json: bool, data: str | None) -> None:
 
         articles_per_month_png(figures, png)
     if as_json:
-        click.echo(json.dumps(figures.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(figures.as_dict(), indent=2))
     else:
         _print_tables(figures)
     if png:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -43,6 +44,19 @@ def test_control_characters_never_reach_the_terminal(data: DataDir, args) -> Non
     for raw in ("\x1b]", "\x07", "\x1b[2J", "\x9b", "\x08"):
         assert raw not in result.output, (raw, result.output)
     assert "\\x1b]0;pwned\\x07" in result.output
+
+
+@pytest.mark.parametrize(
+    "args", [("search", "tong ket", "--json"), ("show", URL, "--json")], ids=" ".join
+)
+def test_json_output_escapes_every_control_character(data: DataDir, args) -> None:
+    result = _run(data, *args)
+    assert result.exit_code == 0, result.output
+    for raw in ("\x1b", "\x07", "\x9b", "\x08"):
+        assert raw not in result.output, (raw, result.output)
+    found = json.loads(result.output)
+    titles = [row["title"] for row in found] if isinstance(found, list) else [found["title"]]
+    assert HOSTILE in titles, "the escapes must decode back to the crawled text"
 
 
 @pytest.mark.parametrize(

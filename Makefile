@@ -29,6 +29,7 @@ test: $(STAMP)
 	bash scripts/install-browser.sh || echo "could not install Chromium: the browser tests will fail and say why"
 	bash scripts/install-pywb.sh || echo "could not install pywb: its replay test will fail and say why"
 	bash scripts/install-replaywebpage.sh || echo "could not install ReplayWeb.page: its replay test will fail and say why"
+	bash scripts/install-redis.sh || echo "could not install redis-server: the Redis tests will fail and say why"
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

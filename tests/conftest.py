@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from urllib.parse import urlsplit
 
 import pytest
@@ -39,6 +40,23 @@ def replica_factory() -> Iterator[Callable[..., ReplicaHandle]]:
     yield start
     for handle in handles:
         handle.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """redis://127.0.0.1:PORT/0 of a redis-server this session started (empty, no persistence).
+
+    Fails, never skips, when redis-server is missing. Tests share it: namespace keys per test
+    (each crawl's own --job, or a unique prefix).
+    """
+    from tests.redissupport import running_redis
+
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(running_redis(tmp_path_factory.mktemp("redis")))
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -66,9 +66,23 @@ FEED_EXPORT_ENCODING = "utf-8"
 # public hostnames.
 NEWSARCHIVE_HOST_MAP: dict[str, str] = {}
 DOWNLOAD_HANDLERS = {
-    "http": "newsarchive.crawl.hostmap.HostMapDownloadHandler",
-    "https": "newsarchive.crawl.hostmap.HostMapDownloadHandler",
+    # HostMapDownloadHandler, waiting first for the host's shared turn when REDIS_URL is set.
+    "http": "newsarchive.crawl.sharedpace.PacedDownloadHandler",
+    "https": "newsarchive.crawl.sharedpace.PacedDownloadHandler",
 }
+
+# Several workers on one Redis (REDIS_URL, as scrapy-redis names it): per-host politeness is
+# kept there (newsarchive/crawl/sharedpace.py), so N workers never hit one host N times
+# harder. A host's interval is the largest of its download delay (DOWNLOAD_DELAY, the
+# site's, Crawl-delay, AutoThrottle's) and 1 / NEWSARCHIVE_HOST_RATE (requests/s; 0 = none).
+REDIS_URL = None
+NEWSARCHIVE_HOST_RATE = 0.0
+# File hosts shared by many sites (set by many-site crawls) have their own allowance; None =
+# NEWSARCHIVE_HOST_RATE scaled by NEWSARCHIVE_FILE_HOST_CONCURRENCY / per-domain concurrency.
+NEWSARCHIVE_FILE_HOST_RATE = None
+NEWSARCHIVE_FILE_HOSTS: list[str] = []
+NEWSARCHIVE_REDIS_PREFIX = "newsarchive"  # keys: PREFIX:host:HOSTNAME
+NEWSARCHIVE_REDIS_TIMEOUT = 10.0  # seconds; a Redis slower than this counts as unreachable
 
 # Where the archive goes (WARCs + index); the CLI's --data and NEWSARCHIVE_DATA override it.
 NEWSARCHIVE_DATA = None
@@ -107,4 +121,5 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "newsarchive.crawl.archiving.ArchiveSession": 100,
     "newsarchive.crawl.progress.Progress": 200,
+    "newsarchive.crawl.sharedpace.SharedPoliteness": 300,  # only with REDIS_URL
 }

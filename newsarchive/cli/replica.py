@@ -80,6 +80,11 @@ from newsarchive.replica.config import FAULT_LEVELS, MAX_ARTICLES, SCHEMES
     help="Delay added before every response (ms).",
 )
 @click.option(
+    "--request-log",
+    type=click.Path(dir_okay=False),
+    help="Append every request's arrival (JSON lines: time, host, method, path) to this file.",
+)
+@click.option(
     "--write-sites",
     type=click.Path(dir_okay=False),
     help="Write a newsarchive sites file (TOML) of the generated sub-sites here.",
@@ -96,6 +101,7 @@ def replica(
     scheme: str,
     generated: int,
     latency_ms: int,
+    request_log: str | None,
     write_sites: str | None,
 ) -> None:
     """Serve a deterministic replica of the *.haiphong.gov.vn news portals on loopback.
@@ -137,6 +143,7 @@ def replica(
         scheme=scheme,
         sites=generated,
         latency_ms=latency_ms,
+        request_log=request_log,
     )
     try:
         handle = run_replica_in_thread(config)

@@ -54,10 +54,16 @@ def hold_host(crawler: Crawler, request: Request, seconds: float) -> None:
 
     Scrapy's downloader sends a slot's next request once `slot.lastseen + delay` has
     passed: pushing `lastseen` forward holds that host only, while the other hosts' slots
-    keep downloading and no global concurrency is spent waiting.
+    keep downloading and no global concurrency is spent waiting. With REDIS_URL set, the
+    host's shared turn in Redis moves too (crawl/sharedpace.py).
     """
     if seconds <= 0 or crawler.engine is None:
         return
+    from newsarchive.crawl.sharedpace import SharedPoliteness
+
+    shared = crawler.get_extension(SharedPoliteness)
+    if shared is not None:  # every worker on the Redis holds the host, not just this one
+        shared.hold(urlparse_cached(request).hostname or "", seconds)
     downloader = crawler.engine.downloader
     slot = downloader.slots.get(downloader.get_slot_key(request))
     if slot is None:

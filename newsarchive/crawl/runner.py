@@ -51,7 +51,14 @@ class CrawlResult:
     def failure_reason(self) -> str:
         bad = [s for s in self.sites if s.reason != "finished"]
         if bad:
-            why = bad[0].stats.get("newsarchive/storage_error") or bad[0].reason
+            stats = bad[0].stats
+            why = (
+                stats.get("newsarchive/storage_error")
+                or stats.get("newsarchive/redis_error")
+                or (self.totals or {}).get("newsarchive/storage_error")
+                or (self.totals or {}).get("newsarchive/redis_error")
+                or bad[0].reason
+            )
             return f"crawl of {bad[0].site} ended early: {why}"
         return (
             f"{self.errors} failed requests of {self.pages} pages exceed the error threshold "
@@ -140,6 +147,8 @@ def run_many(
     )
     settings = settings.copy()
     settings.set("DOWNLOAD_SLOTS", {**settings.getdict("DOWNLOAD_SLOTS"), **slots}, "cmdline")
+    # Their own allowance in a shared (Redis) crawl too: see crawl/sharedpace.py.
+    settings.set("NEWSARCHIVE_FILE_HOSTS", [h for h in file_hosts if "*" not in h], "cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(MultiSiteSpider)
     process.crawl(crawler, sites=sites)

@@ -23,6 +23,9 @@ class ReplicaConfig:
     scheme: str = "https"
     sites: int = 0  # generated commune sub-sites served besides the three named ones
     latency_ms: int = 0  # added before every response, to measure many-site crawls
+    # JSON-lines file of every request's arrival (time, host, path): politeness is measured
+    # from what the server saw, not from what the crawler says it sent.
+    request_log: str | None = None
 
     def __post_init__(self) -> None:
         if self.faults not in FAULT_LEVELS:

@@ -7,9 +7,11 @@ once, port 0 included) and runs the event loop in a daemon thread.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import struct
 import threading
+import time
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -28,6 +30,20 @@ class ReplicaApp:
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
         self.faults = faultmod.Faults(corpus.config.faults, corpus.config.seed)
+        log = corpus.config.request_log
+        # Line-buffered: a reader sees each arrival as soon as it happened.
+        self._request_log = open(log, "a", buffering=1, encoding="utf-8") if log else None  # noqa: SIM115
+
+    def close(self) -> None:
+        if self._request_log is not None:
+            self._request_log.close()
+            self._request_log = None
+
+    def log_arrival(self, request: web.BaseRequest, host: str) -> None:
+        if self._request_log is not None:
+            entry = {"t": time.time(), "host": host, "method": request.method}
+            entry["path"] = request.rel_url.raw_path_qs
+            self._request_log.write(json.dumps(entry) + "\n")
 
     def state_json(self) -> dict[str, Any]:
         c = self.corpus.config
@@ -46,6 +62,7 @@ class ReplicaApp:
         path = request.path
         if path in CONTROL_PATHS:
             return self._control(request, host, path)
+        self.log_arrival(request, host)
         if self.corpus.config.latency_ms:
             await asyncio.sleep(self.corpus.config.latency_ms / 1000)
         form: dict[str, str] = {}
@@ -222,6 +239,7 @@ class ReplicaHandle:
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
+        self.app.close()
 
     def __enter__(self) -> ReplicaHandle:
         return self

@@ -99,6 +99,9 @@ class SharedPoliteness:
         self.timeout = settings.getfloat("NEWSARCHIVE_REDIS_TIMEOUT", 10.0)
         self.client: Any = None
         self.failure: str | None = None
+        # One request per host asks Redis at a time in this worker: the others queue here
+        # instead of all polling at each turn.
+        self._local: dict[str, asyncio.Lock] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedPoliteness:
@@ -126,9 +129,13 @@ class SharedPoliteness:
         logger.info("per-host politeness shared through Redis at %s", _safe(self.url))
 
     async def spider_closed(self, spider: Spider) -> None:
-        if self.client is not None:
-            await self.client.aclose()
-            self.client = None
+        client, self.client = self.client, None
+        if client is not None:
+            close = getattr(client, "aclose", None) or client.close  # redis-py < 5: close()
+            try:
+                await close()
+            except Exception:  # a dead Redis: nothing left to close cleanly
+                logger.debug("closing the Redis connection failed", exc_info=True)
 
     # --- the turns ---
 
@@ -155,21 +162,21 @@ class SharedPoliteness:
         interval = self.interval(request)
         if interval <= 0:
             return
-        key = self.key((urlparse_cached(request).hostname or "").lower())
-        micros = str(int(interval * 1_000_000))
-        waited = 0.0
-        while True:
-            try:
-                wait_us = int(await self._take(keys=[key], args=[micros]))
-            except Exception as exc:
-                self.redis_failed(exc)
-                raise IgnoreRequest(f"not sent: {self.failure}") from exc
-            if wait_us <= 0:
-                break
-            waited += wait_us / 1_000_000
-            await asyncio.sleep(wait_us / 1_000_000)
-        if waited:
-            self.crawler.stats.inc_value("newsarchive/redis_pace_waits")
+        host = (urlparse_cached(request).hostname or "").lower()
+        key, micros = self.key(host), str(int(interval * 1_000_000))
+        async with self._local.setdefault(host, asyncio.Lock()):
+            while True:
+                if self.failure is not None:
+                    raise IgnoreRequest(f"not sent: {self.failure}")
+                try:
+                    wait_us = int(await self._take(keys=[key], args=[micros]))
+                except Exception as exc:
+                    self.redis_failed(exc)
+                    raise IgnoreRequest(f"not sent: {self.failure}") from exc
+                if wait_us <= 0:
+                    return
+                self.crawler.stats.inc_value("newsarchive/redis_pace_waits")
+                await asyncio.sleep(wait_us / 1_000_000)
 
     def hold(self, host: str, seconds: float) -> None:
         """Nobody sends to `host` before `seconds` from now (a Retry-After or backoff)."""

@@ -1,0 +1,148 @@
+"""Per-host politeness across workers on one Redis (newsarchive/crawl/sharedpace.py),
+measured from the replica's own request log: what the server saw, not what crawlers say."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from newsarchive.replica import ReplicaConfig, run_replica_in_thread
+from tests.crawlsupport import count_rows, crawl_command
+
+SITES = ("haian", "lechan")
+WORKERS = 3
+# The grant is taken in Redis right before sending; the replica stamps the arrival after the
+# worker wrote the request and the replica's loop read it. On this loaded 2-core machine
+# (3 crawler processes, the replica, Redis) that path varies by tens of milliseconds, so
+# two turns granted exactly 1 s apart may arrive up to ~0.1 s closer: windows are 0.9 s.
+# Unshared politeness puts 3 requests in such a window (see the second test).
+TOLERANCE = 0.1
+
+
+def arrivals(log: Path) -> dict[str, list[float]]:
+    """host -> sorted arrival times of every request the replica received."""
+    times: dict[str, list[float]] = defaultdict(list)
+    for line in log.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        times[entry["host"]].append(entry["t"])
+    return {host: sorted(ts) for host, ts in times.items()}
+
+
+def max_in_window(times: list[float], width: float) -> int:
+    """The most requests that arrived within any window of `width` seconds."""
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= width:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def run_workers(tmp: Path, port: int, extra: tuple[str, ...]) -> list[subprocess.Popen]:
+    """WORKERS crawl processes at once, each with its own data folder (as on other
+    machines); together they want WORKERS times every request of one crawl."""
+    procs = []
+    for n in range(WORKERS):
+        cmd = crawl_command(port, tmp / f"worker{n}", SITES, ("--max-pages", "1", *extra))
+        procs.append(
+            subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        )
+    return procs
+
+
+def wait_all(procs: list[subprocess.Popen], timeout: float = 180) -> list[tuple[int, str]]:
+    out = []
+    for proc in procs:
+        _, err = proc.communicate(timeout=timeout)
+        out.append((proc.returncode, err))
+    return out
+
+
+def test_three_workers_together_send_at_most_one_request_per_second_per_host(tmp_path, redis_url):
+    log = tmp_path / "requests.jsonl"
+    with run_replica_in_thread(ReplicaConfig(port=0, articles=1, request_log=str(log))) as rep:
+        extra = (
+            "-s", f"REDIS_URL={redis_url}",
+            "-s", f"NEWSARCHIVE_REDIS_PREFIX=pace-{tmp_path.name}",
+            "-s", "NEWSARCHIVE_HOST_RATE=1",
+            "-s", "NEWSARCHIVE_FILE_HOST_RATE=1",
+        )  # fmt: skip
+        results = wait_all(run_workers(tmp_path, rep.port, extra))
+    for code, err in results:
+        assert code == 0, err[-2000:]
+    seen = arrivals(log)
+    for site in SITES:
+        assert len(seen[f"{site}.haiphong.gov.vn"]) >= 8, seen.keys()  # something to measure
+    for host, times in seen.items():
+        busiest = max_in_window(times, 1.0 - TOLERANCE)
+        gaps = [round(b - a, 3) for a, b in zip(times, times[1:], strict=False)]
+        assert busiest <= 1, f"{host}: {busiest} requests within {1 - TOLERANCE} s; gaps {gaps}"
+    for n in range(WORKERS):  # every worker archived its sites
+        assert count_rows(tmp_path / f"worker{n}" / "index.db", "articles") == len(SITES)
+
+
+def test_per_process_politeness_alone_lets_three_workers_hit_a_host_three_times_harder(
+    tmp_path,
+):
+    """The same measurement without Redis: each worker keeps 1 request/s per host on its own
+    (DOWNLOAD_DELAY=1, no jitter), and the host sees them all at once. This is what the
+    first test's shared limit prevents, and shows the measurement can tell the two apart."""
+    log = tmp_path / "requests.jsonl"
+    with run_replica_in_thread(ReplicaConfig(port=0, articles=1, request_log=str(log))) as rep:
+        extra = ("-s", "DOWNLOAD_DELAY=1", "-s", "DOWNLOAD_DELAY_JITTER=0")
+        results = wait_all(run_workers(tmp_path, rep.port, extra))
+    for code, err in results:
+        assert code == 0, err[-2000:]
+    seen = arrivals(log)
+    busiest = {h: max_in_window(seen[f"{h}.haiphong.gov.vn"], 1.0 - TOLERANCE) for h in SITES}
+    assert all(n >= 2 for n in busiest.values()), busiest
+
+
+def test_redis_lost_mid_crawl_stops_the_crawl_keeps_the_archive_and_fails(tmp_path):
+    """Redis dies while the crawl waits on it: a clear error, exit non-zero, and what was
+    archived before verifies."""
+    from tests.redissupport import running_redis
+
+    data = tmp_path / "data"
+    with run_replica_in_thread(ReplicaConfig(port=0, articles=6)) as rep:
+        try:
+            redis_cm = running_redis(tmp_path / "redis")
+            url = redis_cm.__enter__()
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        try:
+            cmd = crawl_command(
+                rep.port,
+                data,
+                SITES,
+                ("-s", f"REDIS_URL={url}", "-s", "NEWSARCHIVE_HOST_RATE=4",
+                 "-s", "NEWSARCHIVE_REDIS_TIMEOUT=2"),
+            )  # fmt: skip
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and proc.poll() is None:
+                if count_rows(data / "index.db", "captures") >= 5:
+                    break
+                time.sleep(0.05)
+        finally:
+            redis_cm.__exit__(None, None, None)  # Redis gone mid-crawl
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err[-2000:]
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and "Redis at" in last and "unreachable" in last, last
+    assert "Traceback" not in err
+    captured = count_rows(data / "index.db", "captures")
+    assert captured >= 5
+    verify = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "verify", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr

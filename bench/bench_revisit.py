@@ -79,10 +79,10 @@ def run(quick: bool = False, soak: bool = False) -> list[dict]:
     line = next((ln for ln in nightly.stdout.splitlines() if ln.startswith(f"{SITE}:")), "")
     import re
 
-    by_age = re.search(r"re-checked (\d+) by age", line)
-    by_listing = re.search(r"(\d+) for a changed listing entry", line)
+    by_age = re.search(r"\(age (\d+),", line)
+    by_listing = re.findall(r"listing (?:headline|date|teaser) (\d+)", line)
     rechecks = int(by_age.group(1)) if by_age else 0
-    listing_rechecks = int(by_listing.group(1)) if by_listing else 0
+    listing_rechecks = sum(int(n) for n in by_listing)
     now = datetime.now(timezone.utc)
     seen, unseen_days, old_days = 0, [], []
     default, old = RevisitPolicy.parse(DEFAULT_POLICY), RevisitPolicy.every(168)

@@ -28,6 +28,7 @@ class ArticleItem:
     etag: str | None = None
     last_modified: str | None = None
     redirect_urls: list[str] = field(default_factory=list)
+    recheck: str | None = None  # why a known article was fetched again (crawl.recheckstats)
 
 
 @dataclass
@@ -39,6 +40,7 @@ class NotModifiedItem:
     checked_at: str
     etag: str | None = None
     last_modified: str | None = None
+    recheck: str | None = None
 
 
 @dataclass
@@ -47,6 +49,7 @@ class GoneItem:
     url: str
     seen_at: str
     http_status: int
+    recheck: str | None = None
 
 
 @dataclass
@@ -59,6 +62,7 @@ class UnreadableItem:
     seen_at: str
     reason: str
     capture: CaptureRef | None = None
+    recheck: str | None = None
 
 
 @dataclass
@@ -67,6 +71,7 @@ class MovedItem:
     url: str
     new_url: str
     seen_at: str
+    recheck: str | None = None
 
 
 @dataclass

@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 
 from newsarchive.crawl.archiving import ArchiveSession, utc_now
 from newsarchive.crawl.listingcheck import changed_entries
+from newsarchive.crawl.recheckstats import count_sent
 from newsarchive.crawl.revisit import recheck_urls
 from newsarchive.discovery import feeds
 from newsarchive.discovery.pagetype import is_article
@@ -114,6 +115,7 @@ class PortalSpider(scrapy.Spider):
         self._fetched: set[str] = set()
         self._bfs_left = 0
         self._bfs_seen: set[str] = set()
+        self._rechecked: set[str] = set()  # known articles re-checked this run (once each)
 
     # -- settings, read once the crawler is bound --------------------------------------
     @property
@@ -153,9 +155,9 @@ class PortalSpider(scrapy.Spider):
                 yield self.listing_request(url, {"home": True, "category": url})
         # Known articles due under the revisit policy (newsarchive.crawl.revisit).
         for url in recheck_urls(index, self.site_name, self.crawler.settings, utc_now()):
-            self.crawler.stats.inc_value("newsarchive/rechecks")
-            self.crawler.stats.inc_value(f"newsarchive/site/{self.site_name}/rechecks")
-            yield self.article_request(url)
+            request = self.recheck_request(url, "age")
+            if request is not None:
+                yield request
         # Files of articles a killed crawl archived without their images or attachments.
         for pending in index.pending_files(self.site_name):
             yield self.file_request(
@@ -223,10 +225,19 @@ class PortalSpider(scrapy.Spider):
             self._titles = self.session.index.titles(self.site_name)
         listed = {u: self._titles[u] for u in urls if u in self._titles}
         for url in changed_entries(response.text, response.url, listed):
-            self._titles.pop(url, None)  # once per run
-            self.crawler.stats.inc_value("newsarchive/rechecks_listing")
-            self.crawler.stats.inc_value(f"newsarchive/site/{self.site_name}/rechecks_listing")
-            yield self.article_request(url)
+            request = self.recheck_request(url, "listing_title")
+            if request is not None:
+                yield request
+
+    def recheck_request(self, url: str, reason: str) -> Request | None:
+        """A conditional GET of a known article, once per run, counted by its reason."""
+        if url in self._rechecked:
+            return None
+        self._rechecked.add(url)
+        count_sent(self.crawler.stats.inc_value, self.site_name, reason)
+        request = self.article_request(url)
+        request.meta["recheck"] = reason
+        return request
 
     # -- discovery (no article URL patterns) ---------------------------------------------
     def page_request(self, url: str, meta: dict[str, Any]) -> Request:
@@ -456,6 +467,7 @@ class PortalSpider(scrapy.Spider):
     ) -> Iterator[Any]:
         requested = response.meta.get("redirect_urls", [response.url])[0]
         seen_at = response.meta.get("newsarchive_fetched_at") or utc_now().isoformat()
+        recheck = response.meta.get("recheck")
         if response.status == 304:
             yield NotModifiedItem(
                 self.site_name,
@@ -463,13 +475,14 @@ class PortalSpider(scrapy.Spider):
                 seen_at,
                 _header(response, "ETag"),
                 _header(response, "Last-Modified"),
+                recheck=recheck,
             )
             return
         if response.status in GONE_STATUSES:
-            yield GoneItem(self.site_name, requested, seen_at, response.status)
+            yield GoneItem(self.site_name, requested, seen_at, response.status, recheck=recheck)
             return
         if requested != response.url and self.session.index.article_state(requested):
-            yield MovedItem(self.site_name, requested, response.url, seen_at)
+            yield MovedItem(self.site_name, requested, response.url, seen_at, recheck=recheck)
         content_type = _header(response, "Content-Type") or ""
         reason = not_a_page(response.body, content_type)
         if article is None and not reason:
@@ -479,7 +492,12 @@ class PortalSpider(scrapy.Spider):
         if reason or article is None:
             # Never a blank version: the current one stays, the capture is in the WARC.
             yield UnreadableItem(
-                self.site_name, requested, seen_at, reason, response.meta.get("newsarchive_capture")
+                self.site_name,
+                requested,
+                seen_at,
+                reason,
+                response.meta.get("newsarchive_capture"),
+                recheck=recheck,
             )
             return
         since = self.since
@@ -496,6 +514,7 @@ class PortalSpider(scrapy.Spider):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
             redirect_urls=list(response.meta.get("redirect_urls", [])),
+            recheck=recheck,
         )
         index = self.session.index
         files = [("image", i["url"], i.get("caption")) for i in article.get("images", [])]

@@ -76,10 +76,27 @@ def test_the_start_requests_of_the_sites_are_interleaved():
 
 
 def test_the_summary_reports_each_site_and_the_one_crawl(crawled):
-    _, _, keys, result = crawled
+    import re
+
+    _, data, keys, result = crawled
+    fetches = {}
     for key in keys:
-        assert f"{key}: articles new {ARTICLES}," in result.stdout
-    assert f"{SITES} sites in one crawl:" in result.stdout
+        found = re.search(rf"^{key}: (\d+) fetches, articles new {ARTICLES},", result.stdout, re.M)
+        assert found, result.stdout
+        fetches[key] = int(found.group(1))
+    total = re.search(rf"{SITES} sites in one crawl: (\d+) fetches", result.stdout)
+    assert total, result.stdout
+    # Every fetch belongs to one site, files on the shared CDN host and robots.txt included,
+    # except the shared host's own robots.txt (fetched once for all sites).
+    assert min(fetches.values()) > ARTICLES
+    shared = count_captures(data, "where url like '%//cdn.haiphong.gov.vn/robots.txt'")
+    assert shared == 1
+    assert sum(fetches.values()) + shared == int(total.group(1)) == count_captures(data)
+
+
+def count_captures(data, where: str = "") -> int:
+    with sqlite3.connect(data / "index.db") as conn:
+        return conn.execute(f"select count(*) from captures {where}").fetchone()[0]
 
 
 def test_slots_give_file_hosts_their_own_concurrency_and_sites_their_politeness():

@@ -160,6 +160,7 @@ class WarcCaptureMiddleware:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self._session: ArchiveSession | None = None
+        self._host_sites: dict[str, str] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -276,7 +277,29 @@ class WarcCaptureMiddleware:
         )
         request.meta["newsarchive_fetched_at"] = fetched.isoformat()
         self.crawler.stats.inc_value("newsarchive/captures")
+        site = self.site_of(request)
+        if site:
+            self.crawler.stats.inc_value(f"newsarchive/site/{site}/captures")
         return response
+
+    def site_of(self, request: Request) -> str | None:
+        """The site a fetch was made for: the spider (a many-site crawl's part) whose
+        callback gets the answer; for Scrapy's own requests (robots.txt), the site owning
+        the host."""
+        owner = getattr(request.callback, "__self__", None)
+        site = getattr(owner, "site_name", None)
+        if site:
+            return str(site)
+        if self._host_sites is None:
+            spider = self.crawler.spider
+            parts = list(getattr(spider, "parts", {}).values()) or [spider]
+            self._host_sites = {
+                host.lower(): part.site_name
+                for part in parts
+                for host in getattr(part, "page_hosts", ())
+                if getattr(part, "site_name", None)
+            }
+        return self._host_sites.get((urlsplit(request.url).hostname or "").lower())
 
 
 class CrawlDelayMiddleware:

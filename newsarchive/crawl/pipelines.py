@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import DropItem
 
 from newsarchive.crawl.archiving import ArchiveSession, is_storage_error, utc_now
+from newsarchive.crawl.recheckstats import count_found
 from newsarchive.items import (
     ArticleItem,
     FileItem,
@@ -45,18 +46,23 @@ class ArchivePipeline:
         if self.session.failure is not None:
             raise DropItem(f"not stored: {self.session.failure}")
         try:
-            return self._store(item)
+            found = self._store(item)
         except Exception as exc:
             if not is_storage_error(exc):
                 raise
             self.session.storage_failed(exc)
             raise DropItem(f"not stored: {exc}") from exc
+        if getattr(item, "recheck", None) and found:
+            count_found(self.crawler.stats.inc_value, item.site, found)
+        return item
 
-    def _store(self, item: Any) -> Any:
+    def _store(self, item: Any) -> str | None:
+        """Store `item`; returns what it says of a known article (changed, gone, ...)."""
         assert self.session is not None
         session = self.session
         index = session.index
         stats = self.crawler.stats
+        found: str | None = None
         if isinstance(item, ArticleItem):
             capture = item.capture
             if capture is not None and capture.record_id and session.writer is not None:
@@ -79,6 +85,8 @@ class ArchivePipeline:
                 etag=item.etag,
                 last_modified=item.last_modified,
             )
+            # A re-check that lands on another URL (a redirect) found the article moved.
+            found = "moved" if outcome == "new" else outcome
             session.counts[f"articles_{outcome}"] += 1
             stats.inc_value(f"newsarchive/articles_{outcome}")
             stats.inc_value(f"newsarchive/site/{item.site}/articles_{outcome}")
@@ -99,17 +107,20 @@ class ArchivePipeline:
             index.link_archived_file(item.article_url, item.kind, item.url, item.name)
         elif isinstance(item, NotModifiedItem):
             index.touch_article(item.url, item.checked_at, item.etag, item.last_modified)
+            found = "unchanged"
             session.counts["articles_unchanged"] += 1
             stats.inc_value("newsarchive/articles_unchanged")
             stats.inc_value(f"newsarchive/site/{item.site}/articles_unchanged")
         elif isinstance(item, GoneItem):
             index.mark_gone(item.url, item.seen_at, item.http_status)
+            found = "gone"
             session.counts["articles_gone"] += 1
             stats.inc_value("newsarchive/articles_gone")
             stats.inc_value(f"newsarchive/site/{item.site}/articles_gone")
         elif isinstance(item, UnreadableItem):
             # Left as it was: not touched, so the next run re-checks it.
             known = index.article_state(item.url) is not None
+            found = "unreadable"
             stats.inc_value("newsarchive/articles_unreadable")
             logger.warning(
                 "%s: no article in this capture (%s); %s",
@@ -120,4 +131,4 @@ class ArchivePipeline:
         elif isinstance(item, MovedItem):
             index.mark_moved(item.url, item.new_url, item.seen_at)
             stats.inc_value("newsarchive/articles_moved")
-        return item
+        return found

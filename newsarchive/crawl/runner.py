@@ -8,6 +8,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from newsarchive.crawl import recheckstats
 from newsarchive.crawl.archiving import failed_attempts, lost_requests
 from spiders.adhoc import AdhocSpider
 
@@ -67,35 +68,27 @@ class CrawlResult:
 
     def summary_lines(self) -> list[str]:
         lines = []
-        if self.totals is not None:
-            for s in self.sites:
-                lines.append(
-                    f"{s.site}: articles new {s.count('articles_new')}, "
-                    f"changed {s.count('articles_changed')}, "
-                    f"unchanged {s.count('articles_unchanged')}, gone {s.count('articles_gone')}, "
-                    f"images {s.count('images')}, attachments {s.count('attachments')}, "
-                    f"re-checked {s.count('rechecks')} by age, "
-                    f"{s.count('rechecks_listing')} for a changed listing entry"
-                )
-            t = SiteResult("all", "", self.totals)
-            lines.append(
-                f"{len(self.sites)} sites in one crawl: {t.count('captures')} fetches, "
-                f"re-checked {t.count('rechecks')} by age + {t.count('rechecks_listing')} "
-                f"for changed listing entries (changed {t.count('articles_changed')}, "
-                f"gone {t.count('articles_gone')}), "
-                f"failed attempts {failed_attempts(self.totals)}, "
-                f"lost {lost_requests(self.totals)} ({self.sites[0].reason if self.sites else '?'})"
-            )
-            return lines
         for s in self.sites:
+            # A many-site crawl's per-site results hold only their counts (no losses).
+            tail = (
+                ""
+                if self.totals is not None
+                else f", failed attempts {failed_attempts(s.stats)}, "
+                f"lost {lost_requests(s.stats)} ({s.reason})"
+            )
             lines.append(
                 f"{s.site}: {s.count('captures')} fetches, articles new {s.count('articles_new')}, "
                 f"changed {s.count('articles_changed')}, unchanged {s.count('articles_unchanged')}, "
                 f"gone {s.count('articles_gone')}, images {s.count('images')}, "
-                f"attachments {s.count('attachments')}, re-checked {s.count('rechecks')} by age, "
-                f"{s.count('rechecks_listing')} for a changed listing entry, "
-                f"failed attempts {failed_attempts(s.stats)}, "
-                f"lost {lost_requests(s.stats)} ({s.reason})"
+                f"attachments {s.count('attachments')}, {recheckstats.report(s.count)}{tail}"
+            )
+        if self.totals is not None:
+            t = SiteResult("all", "", self.totals)
+            lines.append(
+                f"{len(self.sites)} sites in one crawl: {t.count('captures')} fetches, "
+                f"{recheckstats.report(t.count)}, "
+                f"failed attempts {failed_attempts(self.totals)}, "
+                f"lost {lost_requests(self.totals)} ({self.sites[0].reason if self.sites else '?'})"
             )
         return lines
 

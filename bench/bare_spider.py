@@ -13,6 +13,11 @@ otherwise bring in the archive pipeline and extensions):
         --map '*.haiphong.gov.vn=127.0.0.1:8765' --out counts.json
 
 and writes {"articles": N, "listings": N, "files": N, "requests": N, "errors": N, ...}.
+
+With `--urls FILE` (one URL a line) it walks nothing: it fetches exactly those URLs, redirects
+not followed (a redirect's target is a line of its own), and writes {"requests": N, "ok": [URL
+with a 200 response, ...], "statuses": {...}, "errors": N}; bench/bench_scale.py gives it the
+URLs our crawl fetched, so both fetch the same pages and files.
 """
 
 from __future__ import annotations
@@ -117,15 +122,69 @@ class BareSpider(scrapy.Spider):
             Path(self.out).write_text(json.dumps(result))
 
 
+class BareListSpider(scrapy.Spider):
+    """Fetch a fixed list of URLs and do nothing with them."""
+
+    name = "bare-list"
+    custom_settings = {"REDIRECT_ENABLED": False}  # the list holds every hop already
+
+    def __init__(self, urls: str, out: str | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.urls_file = urls
+        self.out = out
+        self.ok: list[str] = []
+        self.statuses: dict[str, int] = {}
+        self.errors = 0
+
+    def _requests(self) -> Iterator[Request]:
+        with open(self.urls_file, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield Request(line.strip(), callback=self.parse, errback=self.on_error)
+
+    async def start(self):  # Scrapy >= 2.13
+        for request in self._requests():
+            yield request
+
+    def start_requests(self) -> Iterator[Request]:  # older Scrapy
+        yield from self._requests()
+
+    def parse(self, response: Response) -> None:
+        key = str(response.status)
+        self.statuses[key] = self.statuses.get(key, 0) + 1
+        if response.status == 200:
+            self.ok.append(response.url)
+
+    def on_error(self, failure: Any) -> None:
+        self.errors += 1
+
+    def closed(self, reason: str) -> None:
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        result = {
+            "requests": int(stats.get("downloader/request_count", 0)),
+            "ok": self.ok,
+            "statuses": self.statuses,
+            "errors": self.errors,
+            "reason": reason,
+        }
+        if self.out:
+            Path(self.out).write_text(json.dumps(result))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--start", required=True, help="home page URL (public host)")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--start", help="home page URL (public host): walk the site")
+    source.add_argument("--urls", help="fetch exactly these URLs (a file, one a line)")
     parser.add_argument("--map", action="append", default=[], metavar="PATTERN=HOST:PORT")
     parser.add_argument("--out", help="write the counts here as JSON")
     args = parser.parse_args()
     host_map = dict(item.split("=", 1) for item in args.map)
     process = CrawlerProcess(settings(host_map))
-    process.crawl(BareSpider, start=args.start, out=args.out)
+    if args.urls:
+        process.crawl(BareListSpider, urls=args.urls, out=args.out)
+    else:
+        process.crawl(BareSpider, start=args.start, out=args.out)
     process.start()
 
 

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sites": ("newsarchive.cli.sites", "sites"),
     "wacz": ("newsarchive.cli.wacz", "wacz"),
     "probe": ("newsarchive.cli.probe", "probe"),
+    "index": ("newsarchive.cli.index", "index"),
 }
 
 

@@ -1,0 +1,224 @@
+"""`newsarchive index merge`: several machines' or workers' data folders into one."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsarchive.cli import main
+from tests.crawlsupport import run_crawl, set_generation
+
+TABLES = ("sites", "crawls", "captures", "articles", "article_versions", "images", "attachments")
+
+
+@pytest.fixture(scope="module")
+def crawls(replica_factory, tmp_path_factory) -> dict[str, Path]:
+    """Three small data folders: A = haian, B = lechan (other sites), C = haian again,
+    crawled later from scratch after the replica edited some articles (overlaps A)."""
+    rep = replica_factory(articles=8, edit_rate=0.5, delete_rate=0.0)
+    root = tmp_path_factory.mktemp("merge-crawls")
+    folders = {name: root / name for name in "ABC"}
+    for name, site in (("A", "haian"), ("B", "lechan")):
+        done = run_crawl(rep.port, folders[name], site)
+        assert done.returncode == 0, done.stderr[-2000:]
+    time.sleep(1.1)  # versions are stamped to the second: C's come strictly later
+    set_generation(rep.base, 1)
+    done = run_crawl(rep.port, folders["C"], "haian")
+    assert done.returncode == 0, done.stderr[-2000:]
+    set_generation(rep.base, 0)
+    return folders
+
+
+def merge(target: Path, *sources: Path):
+    return CliRunner().invoke(
+        main, ["index", "merge", *map(str, sources), "--data", str(target)], catch_exceptions=False
+    )
+
+
+def rows(db: Path, table: str) -> list[tuple]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+
+
+def articles(db: Path) -> dict[str, dict]:
+    """url -> current content and the content hashes of its versions, oldest first."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        out = {}
+        for aid, url, title, body, digest, version in conn.execute(
+            "SELECT id, url, title, body, content_hash, version FROM articles"
+        ):
+            history = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT content_hash FROM article_versions WHERE article_id = ?"
+                    " ORDER BY version",
+                    (aid,),
+                )
+            ]
+            out[url] = {"title": title, "body": body, "hash": digest, "versions": history}
+            assert version == len(history)
+        return out
+
+
+def warcs(data: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((data / "warc").glob("*.warc.gz"))
+    }
+
+
+def verify(data: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "verify", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " 0 missing, 0 corrupt, 0 orphan, 0 truncated" in done.stdout
+
+
+def snapshot(data: Path) -> dict:
+    return {
+        "rows": {t: rows(data / "index.db", t) for t in TABLES},
+        "warcs": warcs(data),
+    }
+
+
+def test_merging_two_crawls_of_other_sites_gives_exactly_their_union(crawls, tmp_path):
+    a, b = crawls["A"], crawls["B"]
+    before = {"A": snapshot(a), "B": snapshot(b)}
+    target = tmp_path / "merged"
+    result = merge(target, a, b)
+    assert result.exit_code == 0, result.output
+    merged = articles(target / "index.db")
+    assert merged == {**articles(a / "index.db"), **articles(b / "index.db")}
+    assert set(articles(a / "index.db")).isdisjoint(articles(b / "index.db"))
+    assert warcs(target) == {**warcs(a), **warcs(b)}
+    for table in ("captures", "crawls", "images", "attachments", "article_versions"):
+        assert len(rows(target / "index.db", table)) == len(rows(a / "index.db", table)) + len(
+            rows(b / "index.db", table)
+        ), table
+    assert {r[0] for r in rows(target / "index.db", "sites")} == {"haian", "lechan"}
+    verify(target)
+    # The sources were only read.
+    assert {"A": snapshot(a), "B": snapshot(b)} == before
+
+
+def test_merging_twice_changes_nothing(crawls, tmp_path):
+    target = tmp_path / "merged"
+    assert merge(target, crawls["A"], crawls["C"]).exit_code == 0
+    first = snapshot(target)
+    again = merge(target, crawls["C"], crawls["A"])
+    assert again.exit_code == 0, again.output
+    assert "0 WARC files copied" in again.output and "0 captures" in again.output
+    assert snapshot(target) == first
+
+
+def test_overlapping_crawls_keep_every_version_once_and_newest_current(crawls, tmp_path):
+    a, c = articles(crawls["A"] / "index.db"), articles(crawls["C"] / "index.db")
+    assert set(a) == set(c)  # the same site twice
+    edited = [url for url in a if a[url]["hash"] != c[url]["hash"]]
+    assert edited, "the replica edited no article between the crawls: nothing to test"
+    target = tmp_path / "merged"
+    assert merge(target, crawls["A"], crawls["C"]).exit_code == 0, "merge failed"
+    merged = articles(target / "index.db")
+    assert set(merged) == set(a)
+    for url, art in merged.items():
+        if url in edited:
+            assert art["versions"] == [a[url]["hash"], c[url]["hash"]], url
+        else:
+            assert art["versions"] == [a[url]["hash"]], url  # seen twice, one version
+        # the current content is the newest (C's): same text as C holds
+        assert (art["hash"], art["title"], art["body"]) == (
+            c[url]["hash"],
+            c[url]["title"],
+            c[url]["body"],
+        )
+    verify(target)
+
+    # C then A gives the same articles.
+    other = tmp_path / "other-order"
+    assert merge(other, crawls["C"], crawls["A"]).exit_code == 0
+    assert articles(other / "index.db") == merged
+
+
+def test_an_article_already_here_is_never_lost_or_blanked(crawls, tmp_path):
+    target = tmp_path / "merged"
+    shutil.copytree(crawls["C"], target)
+    mine = articles(target / "index.db")
+    assert merge(target, crawls["A"]).exit_code == 0
+    merged = articles(target / "index.db")
+    for url, art in mine.items():
+        assert set(art["versions"]) <= set(merged[url]["versions"])
+        assert merged[url]["hash"] == art["hash"] and merged[url]["body"] == art["body"]
+    verify(target)
+
+
+def test_a_crash_mid_merge_leaves_the_target_as_it_was(crawls, tmp_path, monkeypatch):
+    from archive import merge as merge_module
+
+    target = tmp_path / "merged"
+    shutil.copytree(crawls["A"], target)
+    before = snapshot(target)["rows"]
+    calls = {"n": 0}
+    real = merge_module._merge_article
+
+    def dies_midway(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # the process stops half way through the rows
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(merge_module, "_merge_article", dies_midway)
+    with pytest.raises(KeyboardInterrupt):
+        merge_module.merge_data(target, crawls["B"])
+    assert snapshot(target)["rows"] == before  # one transaction: none of B's rows
+    monkeypatch.setattr(merge_module, "_merge_article", real)
+    assert merge(target, crawls["B"]).exit_code == 0  # the copied WARCs are found there
+    assert articles(target / "index.db") == {
+        **articles(crawls["A"] / "index.db"),
+        **articles(crawls["B"] / "index.db"),
+    }
+    verify(target)
+
+
+def one_line_error(result, needle: str) -> None:
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0], lines
+    assert "Traceback" not in result.output
+
+
+def test_bad_sources_are_one_line_errors(crawls, tmp_path):
+    target = tmp_path / "merged"
+    one_line_error(merge(target, tmp_path / "nowhere"), "not a data folder")
+    (tmp_path / "empty").mkdir()
+    one_line_error(merge(target, tmp_path / "empty"), "has no index.db")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    with sqlite3.connect(foreign / "index.db") as conn:
+        conn.execute("CREATE TABLE articles (x)")
+    one_line_error(merge(target, foreign), "not a newsarchive index")
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "index.db").write_bytes(b"this is not sqlite at all" * 100)
+    one_line_error(merge(target, tmp_path / "junk"), "not a newsarchive index")
+    one_line_error(merge(crawls["A"], crawls["A"]), "into itself")
+
+
+def test_a_warc_name_clash_with_other_content_is_an_error_and_overwrites_nothing(crawls, tmp_path):
+    target = tmp_path / "merged"
+    shutil.copytree(crawls["B"], target)
+    name = sorted(warcs(crawls["A"]))[0]
+    (target / "warc" / name).write_bytes(b"someone else's file")
+    before = snapshot(target)
+    one_line_error(merge(target, crawls["A"]), "exists with other content")
+    assert snapshot(target) == before

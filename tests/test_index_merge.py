@@ -68,6 +68,15 @@ def articles(db: Path) -> dict[str, dict]:
         return out
 
 
+def state(db: Path) -> dict[str, dict]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        cur = conn.execute(
+            "SELECT url, first_seen, last_checked, etag, last_modified, status FROM articles"
+        )
+        names = [d[0] for d in cur.description]
+        return {r[0]: dict(zip(names[1:], r[1:], strict=True)) for r in cur}
+
+
 def warcs(data: Path) -> dict[str, str]:
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
@@ -143,6 +152,11 @@ def test_overlapping_crawls_keep_every_version_once_and_newest_current(crawls, t
             c[url]["title"],
             c[url]["body"],
         )
+    # Seen first by A, checked last by C: the state (validators) is C's, the span both.
+    assert state(target / "index.db") == {
+        url: {**c_state, "first_seen": state(crawls["A"] / "index.db")[url]["first_seen"]}
+        for url, c_state in state(crawls["C"] / "index.db").items()
+    }
     verify(target)
 
     # C then A gives the same articles.

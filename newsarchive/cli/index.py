@@ -15,7 +15,7 @@ def index() -> None:
 
     Example:
 
-        newsarchive index merge /mnt/worker2/data --data ./data
+        newsarchive index merge ../w2/data --data ./data
     """
 
 
@@ -29,11 +29,12 @@ def merge(others: tuple[Path, ...], data: str | None) -> None:
     skipped; the same name with other content is an error), their crawls, captures,
     sites and articles added to this index in one transaction. An article both hold keeps
     the versions of both, in time order and without repeats; its current content is the
-    newest. The sources are only read. Merging again changes nothing.
+    newest. The sources are only read; each is merged in one transaction, so an error or
+    a crash leaves this index as it was before that folder. Merging again changes nothing.
 
     Example:
 
-        newsarchive index merge /mnt/worker2/data /mnt/worker3/data --data ./data
+        newsarchive index merge ../w2/data ../w3/data --data ./data
     """
     from archive import lock
     from archive.layout import resolve_data_dir

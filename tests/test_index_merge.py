@@ -236,3 +236,14 @@ def test_a_warc_name_clash_with_other_content_is_an_error_and_overwrites_nothing
     before = snapshot(target)
     one_line_error(merge(target, crawls["A"]), "exists with other content")
     assert snapshot(target) == before
+
+
+def test_a_source_whose_crawl_is_still_running_is_refused(crawls, tmp_path):
+    from archive import lock
+
+    lock.acquire(crawls["B"])  # what a crawl running there holds
+    try:
+        one_line_error(merge(tmp_path / "merged", crawls["B"]), "in use by a crawl")
+    finally:
+        lock.release(crawls["B"])
+    assert not (tmp_path / "merged" / "index.db").exists()

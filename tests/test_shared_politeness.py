@@ -146,3 +146,85 @@ def test_redis_lost_mid_crawl_stops_the_crawl_keeps_the_archive_and_fails(tmp_pa
         timeout=120,
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] = int(self.values.get(key, 0)) + count  # type: ignore[arg-type]
+
+    def set_value(self, key: str, value: object) -> None:
+        self.values[key] = value
+
+
+def _crawler(redis_url: str, prefix: str, slots: dict[str, float]):
+    """What SharedPoliteness reads of a crawler: settings, stats, the downloader's slots."""
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+
+    settings = Settings(
+        {
+            "REDIS_URL": redis_url,
+            "NEWSARCHIVE_REDIS_PREFIX": prefix,
+            "NEWSARCHIVE_HOST_RATE": 2.0,
+            "NEWSARCHIVE_FILE_HOSTS": ["cdn.example.vn"],
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+            "NEWSARCHIVE_FILE_HOST_CONCURRENCY": 8,
+        }
+    )
+    downloader = SimpleNamespace(
+        slots={host: SimpleNamespace(delay=d) for host, d in slots.items()},
+        get_slot_key=lambda request: request.meta.get("download_slot", "") or "",
+    )
+    crawler = SimpleNamespace(
+        settings=settings, stats=_Stats(), engine=SimpleNamespace(downloader=downloader)
+    )
+    return crawler
+
+
+def test_a_hosts_interval_is_its_largest_delay_and_holds_reach_every_worker(redis_url):
+    """Two workers' components on one Redis: the interval takes the host's slot delay
+    (DOWNLOAD_DELAY, Crawl-delay, AutoThrottle all land there) or the rate, whichever is
+    longer; the CDN has its own rate; a Retry-After hold by one worker makes the other wait.
+    Checked on what Redis answers (how long to wait), not on elapsed time."""
+    import asyncio
+
+    from scrapy import Request
+
+    from newsarchive.crawl.middlewares import hold_host
+    from newsarchive.crawl.sharedpace import SharedPoliteness
+
+    async def scenario() -> None:
+        prefix = f"unit-{time.time_ns()}"
+        one = SharedPoliteness(_crawler(redis_url, prefix, {"slow.example.vn": 3.0}), redis_url)
+        two = SharedPoliteness(_crawler(redis_url, prefix, {}), redis_url)
+        for ext in (one, two):
+            await ext.spider_opened(None)
+        slow = Request("https://slow.example.vn/a", meta={"download_slot": "slow.example.vn"})
+        plain = Request("https://plain.example.vn/a")
+        cdn = Request("https://cdn.example.vn/img.jpg")
+        assert one.interval(slow) == 3.0  # its slot's delay (e.g. Crawl-delay 3) beats 1/2
+        assert one.interval(plain) == 0.5  # NEWSARCHIVE_HOST_RATE = 2
+        assert one.interval(cdn) == 0.125  # 2 x (8 / 2): the CDN's own allowance
+
+        async def wait_us(ext: SharedPoliteness, request: Request) -> int:
+            key = ext.key(request.url.split("/")[2])
+            micros = str(int(ext.interval(request) * 1e6))
+            return int(await ext._take(keys=[key], args=[micros]))
+
+        assert await wait_us(one, slow) == 0  # worker one sends...
+        assert 2.5e6 < await wait_us(two, slow) <= 3e6  # ...worker two must wait ~3 s
+        assert await wait_us(two, cdn) == 0  # the CDN's turn is its own
+
+        # A Retry-After of 30 s seen by worker one holds plain.example.vn for worker two.
+        one.crawler.get_extension = lambda cls: one
+        hold_host(one.crawler, plain, 30.0)
+        await asyncio.gather(*one._pending)
+        assert 29e6 < await wait_us(two, plain) <= 30e6
+        for ext in (one, two):
+            await ext.spider_closed(None)
+
+    asyncio.run(scenario())

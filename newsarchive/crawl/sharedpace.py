@@ -102,6 +102,7 @@ class SharedPoliteness:
         # One request per host asks Redis at a time in this worker: the others queue here
         # instead of all polling at each turn.
         self._local: dict[str, asyncio.Lock] = {}
+        self._pending: set[asyncio.Future] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedPoliteness:
@@ -182,9 +183,9 @@ class SharedPoliteness:
         """Nobody sends to `host` before `seconds` from now (a Retry-After or backoff)."""
         if self.client is None or self.failure is not None or seconds <= 0:
             return
-        from scrapy.utils.defer import deferred_from_coro
-
-        deferred_from_coro(self._hold_async(host.lower(), seconds))
+        task = asyncio.ensure_future(self._hold_async(host.lower(), seconds))
+        self._pending.add(task)  # a reference until done: the loop keeps only weak ones
+        task.add_done_callback(self._pending.discard)
 
     async def _hold_async(self, host: str, seconds: float) -> None:
         try:

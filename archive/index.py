@@ -210,6 +210,8 @@ class Index:
 
         A crawl started on `host` is dead when `pid_alive(pid)` says so; one from before
         pids were recorded (pid NULL) is dead too. Crawls of other hosts are left alone.
+        Only the crawls this call marked are returned: of several workers starting at once,
+        one takes over each dead crawl (and indexes what it left, archive.recover).
         """
         rows = self.conn.execute(
             "SELECT id, pid, host FROM crawls WHERE status = 'running'"
@@ -219,9 +221,10 @@ class Index:
             for crawl_id, pid, crawl_host in rows
             if pid is None or (crawl_host == host and not pid_alive(pid))
         ]
+        marked = []
         with self.transaction() as c:
             for crawl_id, pid in dead:
-                c.execute(
+                cursor = c.execute(
                     "UPDATE crawls SET status = 'failed', failure = :why WHERE id = :id"
                     " AND status = 'running'",
                     {
@@ -230,7 +233,9 @@ class Index:
                         + (f"process {pid} ended without closing it" if pid else "no process"),
                     },
                 )
-        return dead
+                if cursor.rowcount:
+                    marked.append((crawl_id, pid))
+        return marked
 
     # -- captures --------------------------------------------------------------------------
 

@@ -5,6 +5,10 @@ a stale lock is taken over by the next run with no clean-up and no pid guessing.
 keeps the holder's pid, host and start time, only to tell the user who holds it. Within one
 process the lock is shared (reference-counted): the CLI takes it first, then the crawl's
 archive session takes it again for `scrapy crawl`, which has no CLI around it.
+
+Worker processes of one run (`crawl --workers N`) share the lock of the run that started
+them: they inherit its open lock file (`lock_fd`, `adopt`), so the folder stays locked for as
+long as any of them runs, and no other run can take it in between.
 """
 
 from __future__ import annotations
@@ -67,6 +71,41 @@ def acquire(root: str | os.PathLike[str]) -> Path:
         os.pwrite(fd, json.dumps(info).encode(), 0)
         _held[key] = (fd, 1)
         return path
+
+
+def lock_fd(root: str | os.PathLike[str]) -> int:
+    """The descriptor of the lock this process holds on `root`, for worker processes."""
+    key = str(Path(root).resolve())
+    with _guard:
+        if key not in _held:
+            raise RuntimeError(f"{root} is not locked by this process")
+        return _held[key][0]
+
+
+def adopt(root: str | os.PathLike[str], fd: int) -> Path:
+    """Take over the lock of `root` that the parent run holds, through its inherited `fd`.
+
+    Checks that `fd` is `root`'s lock file and that the lock is ours (flock on the shared open
+    file succeeds; anyone else's lock makes it fail): DataLocked otherwise.
+    """
+    root_path = Path(root)
+    path = root_path / LOCK_NAME
+    key = str(root_path.resolve())
+    try:
+        same = os.path.samestat(os.fstat(fd), os.stat(path))
+        if same:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        same = False
+    if not same:
+        raise DataLocked(f"{root_path}: the run that started this worker does not hold its lock")
+    with _guard:
+        if key in _held:
+            held_fd, refs = _held[key]
+            _held[key] = (held_fd, refs + 1)
+        else:
+            _held[key] = (fd, 1)
+    return path
 
 
 def release(root: str | os.PathLike[str]) -> None:

@@ -121,5 +121,11 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "newsarchive.crawl.archiving.ArchiveSession": 100,
     "newsarchive.crawl.progress.Progress": 200,
+    # `crawl --redis` only (NotConfigured otherwise): the shared frontier's worker side.
+    "newsarchive.crawl.frontier.Frontier": 150,
     "newsarchive.crawl.sharedpace.SharedPoliteness": 300,  # only with REDIS_URL
+}
+SPIDER_MIDDLEWARES = {
+    # `crawl --redis` only: one worker of a run queues each start page (newsarchive.crawl.frontier).
+    "newsarchive.crawl.frontier.FrontierStart": 950,
 }

@@ -83,6 +83,25 @@ def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
     help="Run logs to keep (older ones are deleted; 0 = no log file).",
 )
 @click.option(
+    "--redis",
+    "redis_url",
+    metavar="redis://HOST:PORT/DB",
+    help="Share the frontier and duplicate filter in this Redis (scrapy-redis): run the same "
+    "command on other machines to add workers.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes on this machine (with --redis).",
+)
+@click.option(
+    "--job",
+    metavar="NAME",
+    help="Name of the shared crawl in Redis [derived from the sites or --url].",
+)
+@click.option(
     "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting."
 )
 def crawl(
@@ -103,6 +122,9 @@ def crawl(
     max_error_rate: float | None,
     log_dir: str | None,
     log_keep: int,
+    redis_url: str | None,
+    workers: int,
+    job: str | None,
     overrides: tuple[str, ...],
 ) -> None:
     """Crawl portals: listings, articles, images and attachments into WARCs and the index.
@@ -116,6 +138,8 @@ def crawl(
         newsarchive crawl haian --data ./data
 
         newsarchive crawl --all --fast --map '*.haiphong.gov.vn=127.0.0.1:8765'
+
+        newsarchive crawl --all --redis redis://10.0.0.5:6379/0 --workers 3
     """
     from newsarchive.portals.profiles import PROFILES
     from newsarchive.portals.sites import SitesError, load_sites, sites_path
@@ -157,6 +181,18 @@ def crawl(
             raise ConfigError(str(exc)) from None
         setting_overrides["NEWSARCHIVE_REVISIT"] = revisit
 
+    if workers > 1 and not redis_url:
+        raise ConfigError("--workers needs --redis (the frontier the workers share)")
+    if job and not redis_url:
+        raise ConfigError("--job names a shared crawl: give --redis too")
+    if redis_url:
+        from newsarchive.crawl.redisjob import RedisUnavailable, connect
+
+        try:
+            connect(redis_url, timeout=3.0).close()
+        except RedisUnavailable as exc:
+            raise ConfigError(str(exc)) from None
+
     # Lock the data folder before anything touches it (index, WARC repair): a second run
     # exits at once. The kernel drops the lock of a killed run, so the next one takes over.
     from archive import lock
@@ -173,6 +209,32 @@ def crawl(
             from newsarchive.crawl.runlog import open_run_log
 
             _, handler = open_run_log(Path(log_dir) if log_dir else data_dir / "logs", log_keep)
+        if redis_url:
+            _crawl_shared(
+                names,
+                data_dir,
+                sites_file=sites_file,
+                url=url,
+                profile=profile,
+                settings_kwargs={
+                    "data": str(data_dir),
+                    "fast": fast,
+                    "host_map": mapping,
+                    "max_pages": max_pages,
+                    "since": since,
+                    "recheck_hours": recheck_hours,
+                    "log_json": log_json,
+                    "progress": False,  # N workers, one terminal: the summary says it all
+                    "overrides": setting_overrides,
+                },
+                max_error_rate=max_error_rate,
+                redis_url=redis_url,
+                workers=workers,
+                job=job,
+                log_dir=log_dir,
+                log_keep=log_keep,
+            )
+            return
         _crawl_locked(
             names,
             data_dir,
@@ -248,4 +310,61 @@ def _crawl_locked(
     if result.failed:
         logger.error("crawl failed: %s", result.failure_reason)
         raise click.ClickException(result.failure_reason)
+    logger.info("crawl finished")
+
+
+def _crawl_shared(
+    names: list[str],
+    data_dir: Path,
+    *,
+    sites_file: str | None,
+    url: str | None,
+    profile: str | None,
+    settings_kwargs: dict,
+    max_error_rate: float | None,
+    redis_url: str,
+    workers: int,
+    job: str | None,
+    log_dir: str | None,
+    log_keep: int,
+) -> None:
+    """Workers on a frontier in Redis (newsarchive.crawl.workers), this process holding the
+    data folder's lock for all of them."""
+    from archive import lock
+    from archive.index import Index
+    from archive.layout import DataDir
+    from newsarchive.crawl.redisjob import job_name
+    from newsarchive.crawl.workers import WorkerSpec, run_worker, spawn_workers, summary_lines
+    from newsarchive.portals.sites import sites_path
+
+    with Index(DataDir(data_dir).index_path):  # migrated once, before any worker opens it
+        pass
+    overrides = settings_kwargs["overrides"]
+    spec = WorkerSpec(
+        names=names,
+        url=url,
+        profile=profile,
+        data_dir=str(data_dir),
+        settings=settings_kwargs,
+        sites_path=str(sites_path(sites_file).resolve()),
+        error_threshold=max_error_rate,
+        redis_url=redis_url,
+        job=job or job_name(names, url, profile),
+        worker_ttl=float(overrides.get("NEWSARCHIVE_REDIS_WORKER_TTL", 30.0)),
+        log_dir=log_dir,
+        log_keep=log_keep,
+    )
+    logger.info("shared crawl %s on %s: %d workers here", spec.job, redis_url, workers)
+    if workers == 1:
+        outcomes = [run_worker(spec)]
+    else:
+        outcomes = spawn_workers(spec, workers, lock.lock_fd(data_dir))
+    for line in summary_lines(outcomes):
+        logger.info(line)
+        click.echo(line)
+    failed = [o for o in outcomes if o.failed]
+    if failed:
+        reason = "; ".join(o.reason for o in failed)
+        logger.error("crawl failed: %s", reason)
+        raise click.ClickException(reason)
     logger.info("crawl finished")

@@ -1,0 +1,360 @@
+"""A shared frontier for several crawl workers: scrapy-redis's scheduler and duplicate filter,
+plus what a worker needs so that dying loses nothing.
+
+scrapy-redis pops requests destructively: a killed worker's requests in flight would be gone,
+and the duplicate filter would block them for good. Here each pop moves the request, in one
+Lua script, into the worker's in-flight hash in Redis (newsarchive.crawl.redisjob); it leaves
+that hash only once Scrapy has dropped the request object (its response archived, its
+callback's requests queued and its items stored: a weakref finaliser, never earlier), or when
+the worker is idle (nothing in progress at all). A worker heartbeats; any worker requeues the
+in-flight requests of workers whose heartbeat expired. A worker closes only when the frontier
+is empty and no live worker holds a request or is still reading its start requests.
+
+Enabled by `newsarchive crawl --redis` (settings from `redis_settings`); REDIS_URL is set then,
+for any other extension that keeps per-crawl state in the same Redis.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import weakref
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
+from scrapy.utils.request import request_from_dict
+from scrapy_redis.queue import Base as RedisQueueBase
+from scrapy_redis.scheduler import Scheduler as RedisScheduler
+from twisted.python.failure import Failure
+
+from newsarchive.crawl.redisjob import START_MARK, Generation, Scripts, stop_early_heartbeats
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT = 0.5  # seconds between heartbeats, flushes of finished requests and pokes
+SWEEP_EVERY = 4  # heartbeats between two sweeps for dead workers
+SEED_KEY = "newsarchive_seed"  # meta of a start request to queue once per run (popped)
+
+
+def redis_settings(url: str, g: Generation, ttl: float) -> dict[str, Any]:
+    """Scrapy settings of one worker of generation `g` (scrapy-redis's own setting names)."""
+    return {
+        "REDIS_URL": url,
+        "SCHEDULER": "newsarchive.crawl.frontier.FrontierScheduler",
+        "SCHEDULER_QUEUE_CLASS": "newsarchive.crawl.frontier.FrontierQueue",
+        "SCHEDULER_QUEUE_KEY": g.queue_key,
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_DUPEFILTER_KEY": g.dupefilter_key,
+        # Never flush on close: other workers still use the frontier (the last one out of a
+        # finished run drops it, redisjob._LEAVE); a new run starts a new generation instead.
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_FLUSH_ON_START": False,
+        "SCHEDULER_IDLE_BEFORE_CLOSE": 0,  # never a blocking pop in the reactor thread
+        "NEWSARCHIVE_REDIS_PREFIX": g.prefix,
+        "NEWSARCHIVE_REDIS_GENERATION": g.gen,
+        "NEWSARCHIVE_REDIS_WORKER": g.worker,
+        "NEWSARCHIVE_REDIS_WORKER_TTL": ttl,
+    }
+
+
+def generation_of(settings: Any) -> Generation:
+    return Generation(
+        prefix=settings.get("NEWSARCHIVE_REDIS_PREFIX"),
+        gen=settings.getint("NEWSARCHIVE_REDIS_GENERATION"),
+        worker=settings.get("NEWSARCHIVE_REDIS_WORKER"),
+        fresh=False,
+    )
+
+
+class FrontierQueue(RedisQueueBase):
+    """scrapy-redis's priority queue (a sorted set, score = -priority) whose pop records the
+    request in the worker's in-flight hash. Requests of a many-site crawl's parts are stored
+    with the part's name, so their callbacks (methods of the part) survive the round trip."""
+
+    def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
+        super().__init__(server, spider, key, serializer)
+        self.g = generation_of(spider.crawler.settings)
+        self.scripts = Scripts(server)
+        self._tokens = itertools.count(1)
+        self.held: set[str] = set()  # tokens popped by this worker, not yet known handled
+        self.finished: list[str] = []  # tokens whose request object is gone (finalisers)
+
+    def __len__(self) -> int:
+        return self.server.zcard(self.key)
+
+    def push(self, request: Request) -> None:
+        self.server.zadd(self.key, {self.encode(request): -request.priority})
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        token = str(next(self._tokens))
+        data = self.scripts.pop(args=[self.key, self.g.inflight_key, token])
+        if not data:
+            return None
+        request = self.decode(data)
+        self.held.add(token)
+        # Scrapy keeps the request object until its response or failure is fully handled.
+        weakref.finalize(request, self._finished, token)
+        return request
+
+    def _finished(self, token: str) -> None:
+        self.finished.append(token)  # no Redis call here: finalisers run at any point
+
+    def flush_finished(self) -> None:
+        """Drop the in-flight entries of requests Scrapy is done with."""
+        done, self.finished = self.finished, []
+        done = [t for t in done if t in self.held]
+        if done:
+            self.held.difference_update(done)
+            self.server.hdel(self.g.inflight_key, *done)
+
+    def release_all(self) -> None:
+        """Nothing is in progress in this worker: none of its requests is in flight."""
+        self.finished.clear()
+        if self.held:
+            self.server.hdel(self.g.inflight_key, *self.held)
+            self.held.clear()
+
+    def clear(self) -> None:
+        self.server.delete(self.key)
+
+    # -- encoding: Request.to_dict with the spider (or part) that owns the callbacks --------
+
+    def _owner(self, request: Request) -> tuple[str | None, Any]:
+        owner = getattr(request.callback, "__self__", None) or getattr(
+            request.errback, "__self__", None
+        )
+        for name, part in getattr(self.spider, "parts", {}).items():
+            if part is owner:
+                return name, part
+        return None, self.spider
+
+    def encode(self, request: Request) -> bytes:
+        part, owner = self._owner(request)
+        return self.serializer.dumps({"part": part, "request": request.to_dict(spider=owner)})
+
+    def decode(self, data: bytes) -> Request:
+        obj = self.serializer.loads(data)
+        part = obj.get("part")
+        owner = self.spider.parts[part] if part else self.spider
+        return request_from_dict(obj["request"], spider=owner)
+
+
+class FrontierScheduler(RedisScheduler):
+    """scrapy-redis's Scheduler with a local hand-off buffer: the Frontier extension pops a
+    request for an idle engine and hands it in through engine.crawl(), which lands here
+    again; such a request is already in flight and skips the duplicate filter and Redis."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
+        scheduler = super().from_crawler(crawler)
+        # Counted here: scrapy-redis passes `spider=` to the stats, which Scrapy deprecates.
+        scheduler.stats = None
+        scheduler.crawler = crawler
+        scheduler.local = deque()
+        scheduler.handoff = weakref.WeakSet()
+        return scheduler
+
+    def open(self, spider: Spider) -> None:
+        super().open(spider)
+        frontier = self.crawler.get_extension(Frontier)
+        if frontier is not None:
+            frontier.attach(self)
+
+    def enqueue_request(self, request: Request) -> bool:
+        if request in self.handoff:
+            self.handoff.discard(request)
+            self.local.append(request)
+            return True
+        if request.meta.pop(SEED_KEY, False):
+            queue = self.queue
+            fingerprint = self.df.request_fingerprint(request)
+            queued = queue.scripts.seed(
+                queue.g, fingerprint, -request.priority, queue.encode(request)
+            )
+        else:
+            queued = super().enqueue_request(request)
+        if queued:
+            self.crawler.stats.inc_value("scheduler/enqueued/redis")
+        return queued
+
+    def next_request(self) -> Request | None:
+        if self.local:
+            return self.local.popleft()
+        request = super().next_request()
+        if request is not None:
+            self.crawler.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def has_pending_requests(self) -> bool:
+        return bool(self.local) or super().has_pending_requests()
+
+
+class Frontier:
+    """Heartbeat, sweeps for dead workers, hand-offs to an idle engine, and the decision to
+    close: only when no work is left anywhere in the shared crawl."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.get("NEWSARCHIVE_REDIS_PREFIX"):
+            raise NotConfigured  # not a Redis crawl: silently off
+        self.crawler = crawler
+        self.g = generation_of(settings)
+        self.ttl = settings.getfloat("NEWSARCHIVE_REDIS_WORKER_TTL", 30.0)
+        self.scheduler: FrontierScheduler | None = None
+        self.loop: Any = None
+        self.ticks = 0
+        self.starting = True
+        self.waiting = False  # idle here, kept open for work elsewhere
+        self.requeued = 0
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Frontier:
+        return cls(crawler)
+
+    def attach(self, scheduler: FrontierScheduler) -> None:
+        self.scheduler = scheduler
+        self.scripts = scheduler.queue.scripts
+        self.server = scheduler.server
+
+    @property
+    def queue(self) -> FrontierQueue:
+        assert self.scheduler is not None
+        return self.scheduler.queue
+
+    def spider_opened(self, spider: Spider) -> None:
+        from twisted.internet import task
+
+        self.loop = task.LoopingCall(self.tick)
+        self.loop.start(HEARTBEAT, now=True)
+        stop_early_heartbeats()  # the reactor beats from now on
+        logger.info(
+            "worker %s (pid %d) %s generation %d of %s",
+            self.g.worker,
+            os.getpid(),
+            "started" if self.crawler.settings.getbool("NEWSARCHIVE_REDIS_FRESH") else "joined",
+            self.g.gen,
+            self.g.prefix,
+        )
+
+    def starts_done(self) -> None:
+        self.starting = False
+        if self.scheduler is not None:
+            self.server.hdel(self.g.inflight_key, START_MARK)
+
+    def tick(self) -> None:
+        if self.scheduler is None:
+            return
+        try:
+            self.scripts.heartbeat(self.g, self.ttl)
+            self.queue.flush_finished()
+            self.ticks += 1
+            if self.ticks % SWEEP_EVERY == 0 or self.waiting:
+                sweep = self._sweep()
+                if self.waiting and not sweep.work_left:
+                    self._idle_now()
+            self._poke()
+        except Exception:
+            logger.exception("frontier heartbeat failed")
+
+    def _idle_now(self) -> None:
+        """The last work elsewhere just ended: run the engine's idle check now rather than at
+        its next 5 s heartbeat (the same signal, so the spider's own idle handlers run too)."""
+        engine = self.crawler.engine
+        if engine is None or engine.spider is None or not engine.spider_is_idle():
+            return
+        results = self.crawler.signals.send_catch_log(
+            signals.spider_idle, spider=engine.spider, dont_log=(DontCloseSpider, CloseSpider)
+        )
+        if any(isinstance(r, Failure) for _, r in results) or not engine.spider_is_idle():
+            return  # someone keeps it open (or closes it with a reason of their own)
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(engine.close_spider_async(reason="finished"))
+
+    def _sweep(self) -> Any:
+        sweep = self.scripts.sweep(self.g)
+        if sweep.requeued:
+            self.requeued += sweep.requeued
+            self.crawler.stats.inc_value("newsarchive/redis_requeued", sweep.requeued)
+            logger.warning("requeued %d requests of workers that stopped", sweep.requeued)
+        return sweep
+
+    def _poke(self) -> None:
+        """Scrapy asks the scheduler again only when its own work ends or every 5 s: an idle
+        engine gets one request handed in (it then pulls more itself)."""
+        engine = self.crawler.engine
+        scheduler = self.scheduler
+        if engine is None or scheduler is None or scheduler.local or engine.needs_backout():
+            return
+        if not len(self.queue):
+            return
+        request = self.queue.pop()
+        if request is not None:
+            scheduler.handoff.add(request)
+            engine.crawl(request)
+
+    def spider_idle(self, spider: Spider) -> None:
+        if self.scheduler is None:
+            return
+        # Idle: nothing downloads or parses here, so nothing of ours is in flight.
+        self.queue.release_all()
+        sweep = self._sweep()
+        self.waiting = sweep.work_left
+        if sweep.work_left:
+            raise DontCloseSpider
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        if self.scheduler is None:
+            return
+        try:
+            if reason == "finished":
+                self.queue.release_all()
+            else:
+                # Stopped early: what this worker had not finished goes back to the others.
+                sweep = self.scripts.sweep(self.g, requeue_mine=True)
+                if sweep.requeued:
+                    logger.warning("returned %d unfinished requests to the queue", sweep.requeued)
+            if self.scripts.leave(self.g):
+                logger.info("last worker out: the run's frontier is cleared")
+        except Exception:
+            logger.exception("could not leave the shared crawl cleanly")
+
+
+class FrontierStart:
+    """Spider middleware: each worker reads its spider's start requests (they come from its
+    own index: re-checks, pending files), but a start request that ignores the duplicate
+    filter (a home page) is queued by one worker of the run only; and the worker counts as
+    busy until its start requests are all read, so no other worker finishes meanwhile."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.get("NEWSARCHIVE_REDIS_PREFIX"):
+            raise NotConfigured  # not a Redis crawl: silently off
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FrontierStart:
+        return cls(crawler)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        frontier = self.crawler.get_extension(Frontier)
+        try:
+            async for item in start:
+                if isinstance(item, Request) and item.dont_filter:
+                    item.meta[SEED_KEY] = True  # FrontierScheduler queues it once per run
+                yield item
+        finally:
+            if frontier is not None:
+                frontier.starts_done()

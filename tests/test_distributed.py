@@ -1,0 +1,199 @@
+"""Workers on one Redis frontier (`crawl --redis URL --workers N`): the union of their
+archives is exactly a single-process crawl's, nothing is fetched twice, a SIGKILLed worker
+loses nothing, a re-run is incremental, and bad Redis options are one-line errors.
+
+robots.txt is fetched by each worker for itself (Scrapy's RobotsTxtMiddleware downloads it
+outside the scheduler): the "fetched once" checks leave it out.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import redis
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.crawlsupport import comparable, count_rows, crawl_command, index_articles, run_crawl
+from tests.reliability.oracle import assert_archive_whole, assert_verify_clean
+
+# Per site; the acceptance run (1,000 articles) under NEWSARCHIVE_SOAK=1.
+ARTICLES = 1000 if os.environ.get("NEWSARCHIVE_SOAK") else 150
+SITES = ("haian", "lechan")
+# Short heartbeat TTL: a killed worker's requests come back within seconds.
+TTL = ("-s", "NEWSARCHIVE_REDIS_WORKER_TTL=3")
+
+
+def fetched(data: Path) -> Counter[str]:
+    """Target URL of every response/revisit record in the data folder's WARCs."""
+    urls: Counter[str] = Counter()
+    for path in sorted((data / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as f:
+            for record in ArchiveIterator(f):
+                if record.rec_type in ("response", "revisit"):
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    if not uri.endswith("/robots.txt"):
+                        urls[uri] += 1
+    return urls
+
+
+def writer_pids(data: Path) -> set[str]:
+    """Pids in the names of WARC files that hold responses (one writer per process)."""
+    pids = set()
+    for path in (data / "warc").glob("*.warc.gz"):
+        with open(path, "rb") as f:
+            if any(r.rec_type == "response" for r in ArchiveIterator(f)):
+                pids.add(path.name.removesuffix(".warc.gz").rsplit("-", 1)[1])
+    return pids
+
+
+def articles(data: Path) -> dict[str, dict]:
+    return {url: comparable(a) for url, a in index_articles(data / "index.db").items()}
+
+
+def job_keys(client: redis.Redis, job: str) -> list[str]:
+    return sorted(k.decode() for k in client.keys(f"newsarchive:{job}:*"))
+
+
+@pytest.fixture(scope="module")
+def site(replica_factory):
+    # Some latency, so that a crawl lasts long enough to kill a worker in the middle.
+    return replica_factory(articles=ARTICLES, seed=12, latency_ms=20)
+
+
+@pytest.fixture(scope="module")
+def single(site, tmp_path_factory):
+    """The reference: one process, no Redis."""
+    data = tmp_path_factory.mktemp("single")
+    result = run_crawl(site.port, data, *SITES)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return data
+
+
+@pytest.fixture(scope="module")
+def three(site, redis_url, tmp_path_factory):
+    data = tmp_path_factory.mktemp("three")
+    extra = ("--redis", redis_url, "--workers", "3", "--job", "three", *TTL)
+    result = run_crawl(site.port, data, *SITES, extra=extra)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    return data, result
+
+
+def test_three_workers_archive_exactly_what_one_process_does(single, three):
+    data, result = three
+    assert "3 workers (3 finished)" in result.stdout, result.stdout
+    reference = articles(single)
+    assert len(reference) == 2 * ARTICLES
+    assert articles(data) == reference
+    urls = fetched(data)
+    twice = {u: n for u, n in urls.items() if n > 1}
+    assert not twice, f"fetched more than once: {list(twice.items())[:5]}"
+    assert set(urls) == set(fetched(single))
+    assert len(writer_pids(data)) >= 2, "the work was not shared between the workers"
+    assert_archive_whole(data)
+    assert_verify_clean(data)
+
+
+def test_finished_run_leaves_only_its_generation_counter(three, redis_url):
+    client = redis.Redis.from_url(redis_url)
+    assert job_keys(client, "three") == ["newsarchive:three:gen"]
+
+
+def test_rerun_on_the_same_redis_is_incremental(site, single, three, redis_url):
+    data, _ = three
+    before = fetched(data)
+    extra = ("--redis", redis_url, "--workers", "2", "--job", "three", *TTL)
+    result = run_crawl(site.port, data, *SITES, extra=extra)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    again = fetched(data) - before
+    # The single-process re-run is the reference of what an incremental run fetches.
+    reference_before = fetched(single)
+    rerun = run_crawl(site.port, single, *SITES)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    reference = fetched(single) - reference_before
+    assert reference, "the reference re-run fetched nothing: the test is void"
+    assert set(again) == set(reference), "not the incremental re-run a single process makes"
+    assert max(again.values()) == 1
+    assert not set(again) & set(articles(data)), "known articles fetched again"
+
+
+def test_sigkilled_worker_loses_nothing(site, single, redis_url, tmp_path):
+    """Two workers (data A) and one more (data B, as on another machine) share a crawl; B is
+    stopped, its in-flight requests read from Redis, then SIGKILLed and started again. The
+    union of A and B is exactly the single-process archive; a URL fetched twice must have
+    been in flight at the kill."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    slow = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", *TTL)
+    shared = ("--redis", redis_url, "--job", "kill", *slow)
+    main = subprocess.Popen(
+        crawl_command(site.port, a, SITES, (*shared, "--workers", "2")),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    victim = subprocess.Popen(
+        crawl_command(site.port, b, SITES, shared),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + 120
+    while count_rows(b / "index.db", "captures") < 40 and time.monotonic() < deadline:
+        assert victim.poll() is None, "the worker to kill ended before it was killed"
+        time.sleep(0.02)
+    os.kill(victim.pid, signal.SIGSTOP)
+    in_flight = set()
+    for key in client.keys("newsarchive:kill:g*:inflight:*"):
+        if f"-{victim.pid}-" in key.decode():
+            for token, value in client.hgetall(key).items():
+                if token != b"__start__":
+                    in_flight.add(pickle.loads(value.split(b"|", 1)[1])["request"]["url"])
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert main.poll() is None, "the other workers finished before the kill: the test is void"
+    assert in_flight, "nothing was in flight at the kill: the test is void"
+    restarted = subprocess.run(
+        crawl_command(site.port, b, SITES, shared), capture_output=True, text=True, timeout=300
+    )
+    out, err = main.communicate(timeout=300)
+    assert main.returncode == 0, out[-2000:] + err[-3000:]
+    assert restarted.returncode == 0, restarted.stdout[-2000:] + restarted.stderr[-3000:]
+    requeued = re.findall(r"requeued from stopped workers (\d+)", out + restarted.stdout)
+    assert sum(map(int, requeued)) >= len(in_flight), "the killed worker's requests not requeued"
+
+    union = {**articles(a), **articles(b)}
+    assert union == articles(single)
+    urls = fetched(a) + fetched(b)
+    twice = {u for u, n in urls.items() if n > 1}
+    assert twice <= in_flight, f"fetched twice, not in flight at the kill: {twice - in_flight}"
+    assert set(urls) == set(fetched(single))
+    for data in (a, b):
+        assert_archive_whole(data)
+        assert_verify_clean(data)
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("http://127.0.0.1:1/0", "--redis 'http://127.0.0.1:1/0'"),
+        ("redis://127.0.0.1:1/0", "cannot reach Redis"),
+    ],
+)
+def test_bad_or_unreachable_redis_is_a_one_line_error(replica, tmp_path, url, message):
+    result = run_crawl(replica.port, tmp_path / "d", "haian", extra=("--redis", url))
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert not (tmp_path / "d").exists(), "the data folder was touched"
+
+
+def test_workers_without_redis_is_a_usage_error(replica, tmp_path):
+    result = run_crawl(replica.port, tmp_path / "d", "haian", extra=("--workers", "2"))
+    assert result.returncode == 2 and "--workers needs --redis" in result.stderr

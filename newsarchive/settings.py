@@ -57,6 +57,10 @@ COOKIES_ENABLED = False
 # tasks per response even when a page yields three items; our pipeline is synchronous).
 CONCURRENT_ITEMS = 8
 TELNETCONSOLE_ENABLED = False
+# Scrapy re-reads and re-parses a generator callback's source on every response to warn about
+# `return value` in it (its cache misses bound methods): 10-20% of a --fast crawl's CPU
+# (bench/bench_scale.py). tests/test_spider_callbacks.py runs that check once instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

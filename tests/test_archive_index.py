@@ -482,6 +482,21 @@ def test_a_running_crawl_whose_process_is_gone_becomes_failed(idx):
     assert rows[alive] == ("running", None) and rows[elsewhere] == ("running", None)
 
 
+def test_of_two_workers_closing_dead_crawls_one_takes_each(idx):
+    """Workers starting together in one folder: one indexes what a dead crawl left, not both."""
+    dead = idx.start_crawl(["haian"], {}, pid=111, host="here")
+    with Index(idx.path) as other:
+        taken = []
+
+        def racing(pid: int) -> bool:
+            # The other worker marks it between this one's look and its update.
+            taken.append(other.close_dead_crawls("here", lambda pid: False))
+            return False
+
+        mine = idx.close_dead_crawls("here", racing)
+    assert taken == [[(dead, 111)]] and mine == []
+
+
 def test_a_close_reason_is_kept_as_the_failure(idx):
     crawl = idx.start_crawl(["haian"], {})
     idx.finish_crawl(crawl, {}, status="storage_failed")

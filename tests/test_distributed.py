@@ -28,7 +28,7 @@ from tests.reliability.oracle import assert_archive_whole, assert_verify_clean
 ARTICLES = 1000 if os.environ.get("NEWSARCHIVE_SOAK") else 150
 SITES = ("haian", "lechan")
 # Short heartbeat TTL: a killed worker's requests come back within seconds.
-TTL = ("-s", "NEWSARCHIVE_REDIS_WORKER_TTL=3")
+TTL = ("-s", "NEWSARCHIVE_REDIS_WORKER_TTL=5")
 
 
 def fetched(data: Path) -> Counter[str]:

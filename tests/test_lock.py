@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import signal
 import subprocess
 import sys
@@ -120,3 +121,51 @@ def test_the_run_after_a_sigkilled_crawl_takes_the_lock_over(replica_factory, tm
     assert result.returncode == 0, result.stdout + result.stderr
     assert_exact(replica, tmp_path)
     check_warcs(tmp_path)
+
+
+ADOPT = (
+    "import os, sys, time; from archive import lock; "
+    "lock.adopt(sys.argv[1], int(sys.argv[2])); print('adopted', flush=True); time.sleep(60)"
+)
+
+
+def adopt_in_subprocess(root: Path, fd: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", ADOPT, str(root), str(fd)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        pass_fds=(fd,),
+    )
+
+
+def test_a_worker_shares_the_run_lock_and_keeps_it_while_it_runs(tmp_path):
+    """crawl --workers N: workers inherit the run's lock; the folder stays locked while any
+    of them runs, even once the parent let go of it."""
+    lock.acquire(tmp_path)
+    worker = adopt_in_subprocess(tmp_path, lock.lock_fd(tmp_path))
+    try:
+        assert worker.stdout is not None and worker.stdout.readline().strip() == "adopted"
+        lock.release(tmp_path)
+        other = subprocess.run(
+            [sys.executable, "-c", HOLD, str(tmp_path)], capture_output=True, text=True
+        )
+        assert other.returncode != 0 and "DataLocked" in other.stderr
+    finally:
+        worker.kill()
+        worker.wait()
+    lock.acquire(tmp_path)  # the worker's death dropped it
+    lock.release(tmp_path)
+
+
+def test_a_worker_without_the_run_lock_refuses_to_start(tmp_path):
+    holder = hold_in_subprocess(tmp_path)  # someone else's run holds it
+    fd = os.open(tmp_path / lock.LOCK_NAME, os.O_RDWR)
+    try:
+        worker = adopt_in_subprocess(tmp_path, fd)
+        _, err = worker.communicate(timeout=30)
+        assert worker.returncode != 0 and "does not hold its lock" in err
+    finally:
+        os.close(fd)
+        holder.kill()
+        holder.wait()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import time
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -45,6 +46,19 @@ Outcome = Literal["new", "changed", "unchanged"]
 When = datetime | str | None
 
 
+@dataclass
+class _Batch:
+    max_writes: int
+    max_seconds: float
+    writes: int = 0
+    opened: float = 0.0
+
+    def due(self) -> bool:
+        return self.writes > 0 and (
+            self.writes >= self.max_writes or time.monotonic() - self.opened >= self.max_seconds
+        )
+
+
 @dataclass(frozen=True)
 class StoredCapture(RecordRef):
     """A capture row read back: usable as `refers_to` of a revisit."""
@@ -65,6 +79,8 @@ class Index:
         self.path = Path(path)
         self.readonly = readonly
         self.db: sqlite_utils.Database | None = None
+        self._batch: _Batch | None = None
+        self._depth = 0  # writes in progress inside an open batch (nested ones join)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -101,9 +117,16 @@ class Index:
         return self
 
     def close(self) -> None:
+        """Commit an open batch (see batch_writes) and close."""
         if self.db is not None:
-            self.db.close()
-            self.db = None
+            try:
+                self.flush()
+            finally:
+                if self.db.conn.in_transaction:
+                    self.db.conn.execute("ROLLBACK")
+                self.db.close()
+                self.db = None
+                self._batch = None
 
     def __enter__(self) -> Index:
         return self.open()
@@ -119,8 +142,14 @@ class Index:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Group several writes in one transaction (nested calls join the outer one)."""
+        """Group several writes in one transaction (nested calls join the outer one).
+
+        In batch mode (batch_writes) each write is a savepoint of the batch's open
+        transaction: a failed write undoes only itself; the batch commits when due."""
         conn = self.conn
+        if self._batch is not None:
+            yield from self._batched(conn)
+            return
         if conn.in_transaction:
             yield conn
             return
@@ -131,6 +160,68 @@ class Index:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def _batched(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        batch = self._batch
+        assert batch is not None
+        if self._depth:
+            yield conn
+            return
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+            batch.opened = time.monotonic()
+            batch.writes = 0
+        conn.execute("SAVEPOINT write")
+        self._depth += 1
+        try:
+            yield conn
+        except BaseException:
+            self._depth -= 1
+            if conn.in_transaction:  # SQLite may have rolled the whole batch back itself
+                conn.execute("ROLLBACK TO write")
+                conn.execute("RELEASE write")
+            raise
+        self._depth -= 1
+        conn.execute("RELEASE write")
+        batch.writes += 1
+        if batch.due():
+            self.flush()
+
+    def batch_writes(self, max_writes: int, max_seconds: float) -> None:
+        """Commit writes in batches: every `max_writes` writes or `max_seconds` after the
+        batch's first write (flush_if_due, from a timer), whichever comes first; flush() and
+        close() commit what is open. max_writes <= 1: every write commits (the default).
+
+        Only for a connection that is the archive's one writer. Until a batch commits, other
+        connections do not see it, and a killed process loses it from the index (not from
+        the WARC: a crawl's start-up indexes what a dead crawl wrote, archive.recover)."""
+        self.flush()
+        self._batch = _Batch(max_writes, max_seconds) if max_writes > 1 else None
+
+    def flush(self) -> None:
+        """Commit the open batch, if any; a failed commit rolls the batch back and raises."""
+        if self.db is None or self._batch is None or self._depth:
+            return
+        conn = self.conn
+        if not conn.in_transaction:
+            return
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._batch.writes = 0
+
+    def rollback(self) -> None:
+        """Drop the open batch's writes (after a failure that made them unusable)."""
+        if self.db is not None and self.conn.in_transaction and not self._depth:
+            self.conn.execute("ROLLBACK")
+
+    def flush_if_due(self) -> None:
+        if self._batch is not None and self._batch.due():
+            self.flush()
 
     # -- crawls and sites ------------------------------------------------------------------
 
@@ -236,6 +327,15 @@ class Index:
                 if cursor.rowcount:
                     marked.append((crawl_id, pid))
         return marked
+
+    def storage_failed_crawls(self, host: str) -> list[tuple[int, int | None]]:
+        """(id, pid) of `host`'s crawls stopped because the archive could not be stored."""
+        rows = self.conn.execute(
+            "SELECT id, pid FROM crawls WHERE status = 'failed' AND host = ?"
+            " AND failure LIKE 'could not store the archive%'",
+            (host,),
+        )
+        return [(int(crawl_id), pid) for crawl_id, pid in rows]
 
     # -- captures --------------------------------------------------------------------------
 
@@ -685,6 +785,65 @@ class Index:
             "SELECT url, title FROM articles WHERE site = ? AND status = 'active'", (site,)
         )
         return {url: title for url, title in rows}
+
+    def recheck_fields(self, site: str) -> dict[str, dict]:
+        """URL -> what a listing entry is compared with (title, published, lead, the body's
+        start) and last_checked, for `site`'s active articles."""
+        rows = self._all(
+            "SELECT url, title, published, lead, substr(body, 1, 600) AS body, last_checked"
+            " FROM articles WHERE site = ? AND status = 'active'",
+            (site,),
+        )
+        return {row.pop("url"): row for row in rows}
+
+    def record_listing(
+        self,
+        crawl_id: int | None,
+        site: str,
+        category: str,
+        page: int,
+        entries: list[Mapping[str, Any]],
+        seen_at: When,
+        forget: Iterable[str] = (),
+    ) -> None:
+        """Where each article of one listing page was listed (url, position, listed_date,
+        signature); `signature_since` moves only when what the listing shows changed.
+        `forget`: articles of this listing no longer listed (their rows go)."""
+        ts = timestamp(seen_at)
+        with self.transaction() as c:
+            for entry in entries:
+                c.execute(
+                    "INSERT INTO listing_entries (url, category, site, page, position,"
+                    " listed_date, signature, signature_since, last_listed, crawl_id)"
+                    " VALUES (:url, :category, :site, :page, :position, :listed_date,"
+                    " :signature, :ts, :ts, :crawl_id)"
+                    " ON CONFLICT (url, category) DO UPDATE SET page = excluded.page,"
+                    " position = excluded.position, listed_date = excluded.listed_date,"
+                    " signature_since = CASE WHEN signature IS excluded.signature"
+                    " THEN signature_since ELSE excluded.signature_since END,"
+                    " signature = excluded.signature, last_listed = excluded.last_listed,"
+                    " crawl_id = excluded.crawl_id",
+                    {
+                        "url": entry["url"],
+                        "position": entry["position"],
+                        "listed_date": entry.get("listed_date"),
+                        "signature": entry.get("signature"),
+                        "category": category,
+                        "site": site,
+                        "page": page,
+                        "ts": ts,
+                        "crawl_id": crawl_id,
+                    },
+                )
+            for url in forget:
+                c.execute(
+                    "DELETE FROM listing_entries WHERE url = ? AND category = ?", (url, category)
+                )
+
+    def listing_memory(self, site: str) -> dict[tuple[str, str], dict]:
+        """(url, category) -> the listing_entries row of `site`."""
+        rows = self._all("SELECT * FROM listing_entries WHERE site = ?", (site,))
+        return {(row["url"], row["category"]): row for row in rows}
 
     def revisit_candidates(self, site: str) -> list[dict]:
         """Active articles of `site` with what a revisit policy needs: url, published,

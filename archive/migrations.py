@@ -190,6 +190,28 @@ def _v5_crawl_process(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE crawls ADD COLUMN failure TEXT")
 
 
+def _v6_listing_entries(conn: sqlite3.Connection) -> None:
+    """Where each article was last listed (per listing: a category's first page, the home
+    page) and what the listing showed: a re-check when the entry changes, or when the
+    article vanished from a listing window the crawl walked completely."""
+    conn.execute(
+        """CREATE TABLE listing_entries (
+            url TEXT NOT NULL,
+            category TEXT NOT NULL,
+            site TEXT NOT NULL,
+            page INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            listed_date TEXT,
+            signature TEXT,
+            signature_since TEXT,
+            last_listed TEXT NOT NULL,
+            crawl_id INTEGER REFERENCES crawls(id),
+            PRIMARY KEY (url, category)
+        )"""
+    )
+    conn.execute("CREATE INDEX listing_entries_site ON listing_entries(site, category)")
+
+
 def fold_text(text: str | None) -> str | None:
     """Folded form of a text column (captions JSON folds as text: its quotes survive)."""
     return None if text is None else fold(text)
@@ -207,6 +229,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v3_file_urls,
     _v4_site_titles,
     _v5_crawl_process,
+    _v6_listing_entries,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -457,6 +457,9 @@ def run(quick: bool = False, soak: bool = False) -> list[dict]:
             if ours.extra.get("articles_added") != len(truth) and not ours.note:
                 ours.note = f"{len(truth)} articles in the truth"
             ours.note = "; ".join(filter(None, [ours.note, warm]))
+            # The same crawl committing the index after every write (no batches).
+            unbatched = crawl_ours(replica, work / "data-unbatched", work, crawl_timeout, UNBATCHED)
+            unbatched.name = "newsarchive crawl --fast, NEWSARCHIVE_INDEX_BATCH=1"
             bare = crawl_bare(replica, work, crawl_timeout)
             wget = crawl_wget(replica, work, truth, crawl_timeout)
             # re-crawl of the unchanged site, same data directory
@@ -468,6 +471,11 @@ def run(quick: bool = False, soak: bool = False) -> list[dict]:
             replica.stop()
 
         rows.append(ratio_row("articles/s vs wget", ours, wget, TARGET_VS_WGET, n))
+        batched = ratio_row(
+            "articles/s, index batches vs a commit per write", ours, unbatched, 1, n
+        )
+        batched.update(target=None, ok=None)  # informational: what batching buys here
+        rows.append(batched)
         rows.append(ratio_row("articles/s vs bare Scrapy", ours, bare, TARGET_VS_BARE, n))
         rows.append(
             {
@@ -536,6 +544,9 @@ def run(quick: bool = False, soak: bool = False) -> list[dict]:
         shutil.rmtree(work, ignore_errors=True)
     return rows
 
+
+# The index committed after every write, as before batches (NEWSARCHIVE_INDEX_BATCH).
+UNBATCHED = ("-s", "NEWSARCHIVE_INDEX_BATCH=1")
 
 # Ours on one connection, as wget uses: the like-with-like row beside the default one.
 ONE_CONNECTION = ("-s", "CONCURRENT_REQUESTS=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")

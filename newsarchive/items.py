@@ -96,3 +96,16 @@ class SharedFileItem:
     kind: str
     url: str
     name: str | None
+
+
+@dataclass
+class ListingItem:
+    """What one listing page showed: each article's position and entry (see
+    crawl.listingcheck); `forget`: articles gone from this listing's walked window."""
+
+    site: str
+    category: str
+    page: int
+    seen_at: str
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    forget: list[str] = field(default_factory=list)

@@ -94,6 +94,11 @@ NEWSARCHIVE_WARC_MAX_BYTES = 1_000_000_000
 NEWSARCHIVE_WARC_PREFIX = "newsarchive"
 # fsync WARC files at most this often (seconds; 0 = after every record) and at close.
 NEWSARCHIVE_WARC_FSYNC_INTERVAL = 1.0
+# The index commits in batches: every NEWSARCHIVE_INDEX_BATCH writes or NEWSARCHIVE_INDEX_BATCH_MS
+# after a batch's first write (1 = commit every write). Keep the time short (<= 500 ms): a
+# batch holds SQLite's write lock while another writer of the same index waits.
+NEWSARCHIVE_INDEX_BATCH = 200
+NEWSARCHIVE_INDEX_BATCH_MS = 250
 # Incremental crawling: stop paging a category after this many listing pages in a row hold
 # nothing new (0 = always walk every page). Known articles are re-checked with a conditional
 # GET by age (newsarchive.crawl.revisit): "AGE_DAYS:INTERVAL_DAYS" tiers, default daily in

@@ -23,7 +23,15 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsarchive.crawl.archiving import ArchiveSession, utc_now
-from newsarchive.crawl.listingcheck import changed_entries
+from newsarchive.crawl.listingcheck import (
+    INDEXED_FIELDS,
+    Indexed,
+    change_reason,
+    listed_entries,
+    local_day,
+    signature,
+)
+from newsarchive.crawl.listingwindow import vanished
 from newsarchive.crawl.recheckstats import count_sent
 from newsarchive.crawl.revisit import recheck_urls
 from newsarchive.discovery import feeds
@@ -35,6 +43,7 @@ from newsarchive.items import (
     ArticleItem,
     FileItem,
     GoneItem,
+    ListingItem,
     MovedItem,
     NotModifiedItem,
     SharedFileItem,
@@ -116,6 +125,10 @@ class PortalSpider(scrapy.Spider):
         self._bfs_left = 0
         self._bfs_seen: set[str] = set()
         self._rechecked: set[str] = set()  # known articles re-checked this run (once each)
+        self._fields: dict[str, dict] | None = None  # known articles, as listings show them
+        self._listed_before: dict[str, dict[str, dict]] | None = None
+        self._walks: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+        self._windows_done: set[str] = set()
 
     # -- settings, read once the crawler is bound --------------------------------------
     @property
@@ -165,7 +178,7 @@ class PortalSpider(scrapy.Spider):
             )
 
     # -- listings ------------------------------------------------------------------------
-    def parse_listing(self, response: Response) -> Iterator[Request]:
+    def parse_listing(self, response: Response) -> Iterator[Any]:
         page = response.meta.get("page", 1)
         listing = parse_listing(
             response.body,
@@ -188,23 +201,27 @@ class PortalSpider(scrapy.Spider):
         # A start URL that is itself a listing is paginated like any category.
         yield from self.follow_pages(response, listing, new)
 
-    def follow_pages(self, response: Response, listing: Listing, new: int) -> Iterator[Request]:
-        """The next page of this listing, unless the page repeats or holds nothing new."""
+    def follow_pages(self, response: Response, listing: Listing, new: int) -> Iterator[Any]:
+        """The next page of this listing, unless the page repeats or holds nothing new.
+        Where the walk ends, pages 1..k were all fetched: its window is complete."""
         page = response.meta.get("page", 1)
         category = response.meta.get("category", response.url)
         seen = self._category_seen[category]
         fresh = [u for u in listing.article_urls if u not in seen]
         seen.update(listing.article_urls)
         if not fresh and (page > 1 or not listing.article_urls):
-            return  # a page that repeats the ones before, or an empty one
+            # A page that repeats the ones before, or an empty one.
+            yield from self.vanished_rechecks(category)
+            return
         if new == 0:
             self._stale_pages[category] += 1
         else:
             self._stale_pages[category] = 0
         stop_after = int(self._setting("NEWSARCHIVE_STOP_AFTER_PAGES_WITHOUT_NEW", 1) or 0)
-        if self.incremental and stop_after and self._stale_pages[category] >= stop_after:
-            return
-        if self.max_pages and page >= self.max_pages:
+        if (self.incremental and stop_after and self._stale_pages[category] >= stop_after) or (
+            self.max_pages and page >= self.max_pages
+        ):
+            yield from self.vanished_rechecks(category)
             return
         meta = {"kind": "listing", "page": page + 1, "category": category}
         if self.discover:
@@ -216,18 +233,79 @@ class PortalSpider(scrapy.Spider):
             request = self.postback_request(response, listing.next_postback, meta, callback)
             if request is not None:
                 yield request
+        else:
+            yield from self.vanished_rechecks(category)  # the listing's last page
 
-    def listing_rechecks(self, response: Response, urls: list[str]) -> Iterator[Request]:
-        """Known articles whose listing entry changed (newsarchive.crawl.listingcheck)."""
-        if not self.incremental or not isinstance(response, TextResponse):
+    def _known_fields(self) -> dict[str, dict]:
+        if self._fields is None:
+            self._fields = self.session.index.recheck_fields(self.site_name)
+        return self._fields
+
+    def _memory(self) -> dict[str, dict[str, dict]]:
+        """category -> url -> where the article was last listed there (listing_entries)."""
+        if self._listed_before is None:
+            self._listed_before = defaultdict(dict)
+            for (url, category), row in self.session.index.listing_memory(self.site_name).items():
+                self._listed_before[category][url] = row
+        return self._listed_before
+
+    def listing_rechecks(self, response: Response, urls: list[str]) -> Iterator[Any]:
+        """Remember where each article is listed and what its entry shows (a ListingItem);
+        re-check the known ones whose entry disagrees with the index
+        (newsarchive.crawl.listingcheck), unless they were checked since the listing first
+        showed that entry (a cached sidebar, a listing that shows another date)."""
+        if not isinstance(response, TextResponse) or not urls:
             return
-        if not hasattr(self, "_titles"):
-            self._titles = self.session.index.titles(self.site_name)
-        listed = {u: self._titles[u] for u in urls if u in self._titles}
-        for url in changed_entries(response.text, response.url, listed):
-            request = self.recheck_request(url, "listing_title")
+        category = response.meta.get("category", response.url)
+        page = int(response.meta.get("page", 1) or 1)
+        fields, before = self._known_fields(), self._memory().get(category, {})
+        now = utc_now()
+        listed = listed_entries(response.text, response.url, urls, now=now)
+        walk = self._walks[category]
+        rows = []
+        for position, url in enumerate(urls):
+            entries = listed.get(url, [])
+            shown = next((e.date.text for e in entries if e.date and e.date.text), None)
+            sig = signature(entries) if entries else None
+            rows.append({"url": url, "position": position, "listed_date": shown, "signature": sig})
+            known = fields.get(url)
+            walk.append((url, shown[:10] if shown else local_day(known and known["published"])))
+            if known is None or not entries or not self.incremental:
+                continue
+            reason = change_reason(entries, Indexed(**{k: known[k] for k in INDEXED_FIELDS}))
+            last = before.get(url)
+            if reason is None or (
+                last is not None
+                and last["signature"] == sig
+                and (known["last_checked"] or "") >= (last["signature_since"] or "~")
+            ):
+                continue
+            request = self.recheck_request(url, reason)
             if request is not None:
                 yield request
+        yield ListingItem(self.site_name, category, page, now.isoformat(), rows)
+
+    def vanished_rechecks(self, category: str) -> Iterator[Any]:
+        """Known articles missing from this listing's completely walked window
+        (newsarchive.crawl.listingwindow): re-checked now, and forgotten by the listing."""
+        if category in self._windows_done:
+            return
+        self._windows_done.add(category)
+        if not self.incremental:
+            return  # after a failed run the walk is a repair, not a nightly comparison
+        fields = self._known_fields()
+        remembered = {
+            url: (row["listed_date"] or "")[:10] or local_day(fields[url]["published"])
+            for url, row in self._memory().get(category, {}).items()
+            if url in fields
+        }
+        gone = vanished(self._walks.get(category, []), remembered)
+        for url in gone:
+            request = self.recheck_request(url, "vanished")
+            if request is not None:
+                yield request
+        if gone:
+            yield ListingItem(self.site_name, category, 0, utc_now().isoformat(), forget=gone)
 
     def recheck_request(self, url: str, reason: str) -> Request | None:
         """A conditional GET of a known article, once per run, counted by its reason."""

@@ -8,7 +8,7 @@ import pytest
 
 from archive import migrations
 from archive.index import Index, SearchError
-from archive.records import RecordRef
+from archive.records import ArchiveError, RecordRef
 
 URL = "https://haian.haiphong.gov.vn/tin/1"
 ARTICLE = {
@@ -77,6 +77,37 @@ def test_reopening_does_not_migrate_again(tmp_path):
         record(index)
     with Index(path) as index:
         assert index.get_article(URL)["version"] == 1
+
+
+def test_a_v5_index_gets_listing_entries_and_read_only_opening_refuses_it(tmp_path):
+    path = tmp_path / "index.db"
+    conn = sqlite3.connect(path)
+    migrations.migrate(conn, target=5)
+    conn.close()
+    with pytest.raises(ArchiveError, match="older.*run a crawl once"):
+        Index(path, readonly=True).open()
+    with Index(path) as index:
+        assert migrations.schema_version(index.conn) == migrations.LATEST == 6
+        assert index.listing_memory("haian") == {}
+    with Index(path, readonly=True) as index:
+        assert index.listing_memory("haian") == {}
+
+
+def test_a_listing_entry_keeps_its_since_until_what_is_shown_changes(idx):
+    entry = {"url": URL, "position": 0, "listed_date": "2025-01-10", "signature": "s1"}
+    idx.record_listing(None, "haian", "cat", 1, [entry], "2025-01-10T02:00:00Z")
+    idx.record_listing(None, "haian", "cat", 2, [{**entry, "position": 3}], "2025-01-11T02:00:00Z")
+    row = idx.listing_memory("haian")[(URL, "cat")]
+    assert (row["page"], row["position"], row["signature_since"], row["last_listed"]) == (
+        2,
+        3,
+        "2025-01-10T02:00:00Z",
+        "2025-01-11T02:00:00Z",
+    )
+    idx.record_listing(None, "haian", "cat", 1, [{**entry, "signature": "s2"}], "2025-01-12")
+    assert idx.listing_memory("haian")[(URL, "cat")]["signature_since"] == "2025-01-12T00:00:00Z"
+    idx.record_listing(None, "haian", "cat", 0, [], "2025-01-13", forget=[URL])
+    assert idx.listing_memory("haian") == {}
 
 
 def test_newer_schema_is_refused(tmp_path):

@@ -97,10 +97,9 @@ def test_edited_articles_change_etag_and_truth(replica_factory):
         etag, truth = before[a.id]
         assert fetch(handle, corpus.url(a))[1]["etag"] != etag
         now = corpus.truth(a)
-        assert now["version"] == 1 and (now["title"], now["body"]) != (
-            truth["title"],
-            truth["body"],
-        )
+        fields = ("title", "lead", "published", "body")
+        assert now["version"] == 1
+        assert [now[f] for f in fields] != [truth[f] for f in fields]
     for a in untouched[:20]:
         assert fetch(handle, corpus.url(a))[1]["etag"] == before[a.id][0]
 
@@ -117,3 +116,30 @@ def test_if_modified_since_gives_304(replica):
     _, headers, _ = fetch(replica, url)
     status, _, _ = fetch(replica, url, headers={"If-Modified-Since": headers["last-modified"]})
     assert status == 304
+
+
+def test_edits_change_the_headline_lead_date_or_body_in_their_shares(replica_factory):
+    """Some edits show in listings (headline, teaser, date), some only on the article page."""
+    from collections import Counter
+
+    from newsarchive.replica.generations import EDIT_KINDS
+
+    handle = replica_factory(articles=1500, edit_rate=0.5, delete_rate=0.0)
+    corpus = handle.corpus
+    arts = [a for a in corpus.by_site["haian"] if not a.is_seed]
+    before = {a.id: corpus.truth(a) for a in arts}
+    handle.set_generation(1)
+    kinds = Counter(corpus.state(a).edits[0][1] for a in arts if corpus.state(a).edits)
+    total = sum(kinds.values())
+    for kind, share in EDIT_KINDS:
+        assert abs(kinds[kind] / total - share) < 0.05, (kind, kinds)
+    fields = ("title", "lead", "published", "body")
+    for a in arts:
+        if not corpus.state(a).edits:
+            continue
+        kind = corpus.state(a).edits[0][1]
+        now, then = corpus.truth(a), before[a.id]
+        changed = [f for f in fields if now[f] != then[f]]
+        assert changed == [
+            {"title": "title", "lead": "lead", "date": "published"}.get(kind, "body")
+        ]

@@ -14,6 +14,7 @@ from newsarchive.items import (
     ArticleItem,
     FileItem,
     GoneItem,
+    ListingItem,
     MovedItem,
     NotModifiedItem,
     SharedFileItem,
@@ -127,6 +128,16 @@ class ArchivePipeline:
                 item.url,
                 item.reason,
                 "the archived version stays current" if known else "not indexed",
+            )
+        elif isinstance(item, ListingItem):
+            index.record_listing(
+                session.crawl_id,
+                item.site,
+                item.category,
+                item.page,
+                item.entries,
+                item.seen_at,
+                forget=item.forget,
             )
         elif isinstance(item, MovedItem):
             index.mark_moved(item.url, item.new_url, item.seen_at)

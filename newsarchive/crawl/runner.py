@@ -46,7 +46,13 @@ class CrawlResult:
     def failed(self) -> bool:
         if any(s.reason not in ("finished",) for s in self.sites):
             return True
+        # A failed write at the very end (the last index batch) loses nothing but fails.
+        if any(st.get("newsarchive/storage_error") for st in self._all_stats()):
+            return True
         return self.errors > self.error_threshold * max(self.pages, 1)
+
+    def _all_stats(self) -> list[dict[str, Any]]:
+        return [self.totals] if self.totals is not None else [s.stats for s in self.sites]
 
     @property
     def failure_reason(self) -> str:
@@ -61,6 +67,9 @@ class CrawlResult:
                 or bad[0].reason
             )
             return f"crawl of {bad[0].site} ended early: {why}"
+        for stats in self._all_stats():
+            if stats.get("newsarchive/storage_error"):
+                return str(stats["newsarchive/storage_error"])
         return (
             f"{self.errors} failed requests of {self.pages} pages exceed the error threshold "
             f"({self.error_threshold:.0%}); see the log"

@@ -68,22 +68,24 @@ def generate_content(article: Article) -> Content:
 
 
 def edited_content(article: Article, base: Content, edits: tuple[tuple[int, str], ...]) -> Content:
-    """Apply edits [(generation, 'title'|'body')] in order to the version-0 content."""
-    title = base.title
+    """Apply edits [(generation, 'title'|'lead'|'date'|'body')] in order to the version-0
+    content (a date edit changes no text: see Corpus.published_now)."""
+    title, lead = base.title, base.lead
     blocks = list(base.blocks)
     title_edits = 0
     for generation, kind in edits:
         if kind == "title":
             title_edits += 1
             title = f"{base.title} (cập nhật lần {title_edits})"
-        else:
+        elif kind == "lead":
+            rng = random.Random(f"{article.key}:lead:{generation}")
+            lead = textgen.lead(textgen.Context(rng, article.site, article.published.year))
+        elif kind == "body":
             rng = random.Random(f"{article.key}:edit:{generation}")
             ctx = textgen.Context(rng, article.site, article.published.year)
             positions = [i for i, (k, _) in enumerate(blocks) if k == "p"]
             blocks[rng.choice(positions)] = ("p", textgen.paragraph(ctx))
-    return Content(
-        title, base.lead, tuple(blocks), base.images, base.attachments, base.lead_repeated
-    )
+    return Content(title, lead, tuple(blocks), base.images, base.attachments, base.lead_repeated)
 
 
 def current_title(article: Article, edits: tuple[tuple[int, str], ...]) -> str:

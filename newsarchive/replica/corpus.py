@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from functools import lru_cache
@@ -28,7 +28,7 @@ from newsarchive.replica.content import (
     seed_content,
 )
 from newsarchive.replica.files import MIME, make_file
-from newsarchive.replica.generations import ArticleState, article_state, unit
+from newsarchive.replica.generations import ArticleState, article_state, date_shift, unit
 from newsarchive.replica.metadata import build_site_articles
 from newsarchive.replica.model import Article, Content
 from newsarchive.replica.render_common import ArticleView, Link, ListingView
@@ -139,6 +139,19 @@ class Corpus:
     def content(self, article: Article, generation: int | None = None) -> Content:
         return self._content(article, self.state(article, generation).edits)
 
+    def published_now(self, article: Article) -> datetime:
+        """The publication date as the site shows it now (date edits correct it)."""
+        when = article.published
+        for generation, kind in self.state(article).edits:
+            if kind == "date":
+                when += date_shift(self.config.seed, article, generation)
+        return when
+
+    def shown(self, article: Article) -> Article:
+        """The article's metadata as pages show it now (its corrected date)."""
+        when = self.published_now(article)
+        return article if when == article.published else replace(article, published=when)
+
     def title_now(self, article: Article) -> str:
         return current_title(article, self.state(article).edits)
 
@@ -152,6 +165,7 @@ class Corpus:
         href = urls.site_url(
             self.scheme, article.site, path or urls.article_path(article, article.generation)
         )
+        # Boxes of links (related, latest) keep the first date: unchanged pages stay put.
         return Link(article.title, href, article.published)
 
     # --- pages ---
@@ -189,7 +203,7 @@ class Corpus:
         content = self.content(article)
         return ArticleView(
             site=site,
-            article=article,
+            article=self.shown(article),
             content=content,
             generation=generation,
             image_srcs=[
@@ -235,7 +249,9 @@ class Corpus:
             img = ""
             if content.images:
                 img = urls.image_src(self.scheme, a, 0, content.images[0], site.generation)
-            link = Link(self.title_now(a), self.url(a), a.published if a.shows_date else None)
+            link = Link(
+                self.title_now(a), self.url(a), self.published_now(a) if a.shows_date else None
+            )
             items.append((link, content.lead, img))
         return items
 
@@ -386,7 +402,7 @@ class Corpus:
         return {
             "url": urls.site_url(self.scheme, article.site, path),
             "title": clean(content.title),
-            "published": article.published.isoformat() if article.shows_date else None,
+            "published": self.published_now(article).isoformat() if article.shows_date else None,
             "lead": clean(content.lead),
             "body": "\n\n".join(clean(p) for p in content.paragraphs),
             "images": [

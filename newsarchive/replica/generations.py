@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from newsarchive.replica.model import Article
 
@@ -16,7 +17,7 @@ from newsarchive.replica.model import Article
 @dataclass(frozen=True)
 class ArticleState:
     version: int = 0
-    edits: tuple[tuple[int, str], ...] = ()  # (generation, "title" | "body")
+    edits: tuple[tuple[int, str], ...] = ()  # (generation, "title" | "lead" | "date" | "body")
     deleted_at: int | None = None
     gone_status: int = 404  # 404 or 410 once deleted
 
@@ -38,6 +39,28 @@ def unit(*parts: object) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+# What an edit changes, by share: the headline, the lead (the listings' teaser), the date
+# (a corrected publication date or time), or a paragraph of the body (no listing shows it).
+EDIT_KINDS = (("title", 0.4), ("lead", 0.15), ("date", 0.1), ("body", 0.35))
+
+
+def edit_kind(u: float) -> str:
+    for kind, share in EDIT_KINDS:
+        if u < share:
+            return kind
+        u -= share
+    return "body"
+
+
+def date_shift(seed: int, article: Article, generation: int) -> timedelta:
+    """A date correction: half move the day back 1-3 days, half the time back 1-5 hours
+    (which a listing showing only the day may not show)."""
+    u = unit(seed, "dateshift", article.site, article.id, generation)
+    if u < 0.5:
+        return -timedelta(days=1 + int(u * 6))
+    return -timedelta(hours=1 + int((u - 0.5) * 10))
+
+
 def article_state(
     article: Article, generation: int, seed: int, edit_rate: float, delete_rate: float
 ) -> ArticleState:
@@ -50,6 +73,5 @@ def article_state(
             status = 410 if unit(seed, "gone", article.site, article.id) < 0.5 else 404
             return ArticleState(len(edits), tuple(edits), g, status)
         if u < delete_rate + edit_rate:
-            kind = "title" if unit(seed, "kind", article.site, article.id, g) < 0.4 else "body"
-            edits.append((g, kind))
+            edits.append((g, edit_kind(unit(seed, "kind", article.site, article.id, g))))
     return ArticleState(len(edits), tuple(edits)) if edits else LIVE

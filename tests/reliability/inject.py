@@ -79,7 +79,12 @@ def index_kill(n: int) -> None:
     @contextlib.contextmanager
     def transaction(self):
         nonlocal count
-        outer = not self.conn.in_transaction  # nested calls join the outer transaction
+        # Nested calls join the outer write; in batch mode every top-level write counts
+        # (the batch's transaction stays open across them).
+        if getattr(self, "_batch", None) is not None:
+            outer = self._depth == 0
+        else:
+            outer = not self.conn.in_transaction
         with original(self) as conn:
             yield conn
             if outer:

@@ -95,7 +95,7 @@ def test_sigkill_inside_index_transaction_then_rerun(
 ):
     rng = random.Random(seed)
     clean = clean_crawl(site.port, SITE, tmp_path_factory.mktemp("clean"))
-    # Every capture is one transaction, so the crawl always reaches the N-th.
+    # Every capture is one write (of a batch, by default), so the crawl reaches the N-th.
     txn = rng.randrange(1, _captures(clean))
     data = tmp_path / "data"
     killed = run_injected(crawl_args(site.port, data, SITE), f"index-kill:{txn}")
@@ -110,6 +110,31 @@ def test_sigkill_inside_index_transaction_then_rerun(
         "re-run; archive whole, verify clean, index equals a clean crawl's; killed crawl "
         "marked failed (interrupted)",
         {"captures kept from the killed run": before, **figures},
+    )
+
+
+def test_sigkill_before_any_batch_committed_then_rerun(
+    site, tmp_path, tmp_path_factory, reliability_record
+):
+    """Batches that never commit during the run: the kill leaves every WARC record without
+    its index row; the re-run's start-up indexes them and the next walk completes the rest."""
+    clean = clean_crawl(site.port, SITE, tmp_path_factory.mktemp("clean"))
+    data = tmp_path / "data"
+    never = ("-s", "NEWSARCHIVE_INDEX_BATCH=1000000", "-s", "NEWSARCHIVE_INDEX_BATCH_MS=600000")
+    txn = _captures(clean) // 2
+    killed = run_injected(crawl_args(site.port, data, SITE, never), f"index-kill:{txn}")
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert _captures(data) == 0  # nothing of the batch reached the index
+    (warc,) = (data / "warc").glob("*.warc.gz")
+    assert warc.stat().st_size > 10_000
+    figures = _rerun_and_check(site, data, clean)
+    assert figures["records indexed by the re-run"] >= txn // 2, figures
+    reliability_record(
+        "SIGKILL with an uncommitted index batch, re-run",
+        f"SIGKILL in write #{txn} of a batch that never committed",
+        "nothing of the batch in the index; the re-run indexes the killed run's WARC records "
+        "and completes the archive: whole, verify clean, index equals a clean crawl's",
+        figures,
     )
 
 

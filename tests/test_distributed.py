@@ -21,6 +21,7 @@ import pytest
 import redis
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.index import Index
 from tests.crawlsupport import comparable, count_rows, crawl_command, index_articles, run_crawl
 from tests.reliability.oracle import assert_archive_whole, assert_verify_clean
 
@@ -56,6 +57,11 @@ def writer_pids(data: Path) -> set[str]:
 
 def articles(data: Path) -> dict[str, dict]:
     return {url: comparable(a) for url, a in index_articles(data / "index.db").items()}
+
+
+def unarchived_files(data: Path) -> list[dict]:
+    with Index(data / "index.db", readonly=True) as index:
+        return [f for site in SITES for f in index.pending_files(site)]
 
 
 def job_keys(client: redis.Redis, job: str) -> list[str]:
@@ -97,6 +103,7 @@ def test_three_workers_archive_exactly_what_one_process_does(single, three):
     assert not twice, f"fetched more than once: {list(twice.items())[:5]}"
     assert set(urls) == set(fetched(single))
     assert len(writer_pids(data)) >= 2, "the work was not shared between the workers"
+    assert not unarchived_files(data) and not unarchived_files(single)
     assert_archive_whole(data)
     assert_verify_clean(data)
 
@@ -154,7 +161,8 @@ def test_sigkilled_worker_loses_nothing(site, single, redis_url, tmp_path):
         if f"-{victim.pid}-" in key.decode():
             for token, value in client.hgetall(key).items():
                 if token != b"__start__":
-                    in_flight.add(pickle.loads(value.split(b"|", 1)[1])["request"]["url"])
+                    # score|queue|request
+                    in_flight.add(pickle.loads(value.split(b"|", 2)[2])["request"]["url"])
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait(timeout=30)
     assert main.poll() is None, "the other workers finished before the kill: the test is void"
@@ -177,6 +185,8 @@ def test_sigkilled_worker_loses_nothing(site, single, redis_url, tmp_path):
     for data in (a, b):
         assert_archive_whole(data)
         assert_verify_clean(data)
+        # Each folder's articles have all their files in that folder (its index links them).
+        assert not unarchived_files(data), f"{data.name}: {unarchived_files(data)[:3]}"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,10 @@ the worker is idle (nothing in progress at all). A worker heartbeats; any worker
 in-flight requests of workers whose heartbeat expired. A worker closes only when the frontier
 is empty and no live worker holds a request or is still reading its start requests.
 
+An article's images and attachments go to a queue of the data folder whose worker archived
+the article (its index holds the article row they are linked to), and they are deduplicated
+per folder: several machines with their own folders each keep whole articles.
+
 Enabled by `newsarchive crawl --redis` (settings from `redis_settings`); REDIS_URL is set then,
 for any other extension that keeps per-crawl state in the same Redis.
 """
@@ -27,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request, signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
 from scrapy.utils.request import request_from_dict
+from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base as RedisQueueBase
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.python.failure import Failure
@@ -51,7 +56,7 @@ def redis_settings(url: str, g: Generation, ttl: float) -> dict[str, Any]:
         "SCHEDULER": "newsarchive.crawl.frontier.FrontierScheduler",
         "SCHEDULER_QUEUE_CLASS": "newsarchive.crawl.frontier.FrontierQueue",
         "SCHEDULER_QUEUE_KEY": g.queue_key,
-        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "DUPEFILTER_CLASS": "newsarchive.crawl.frontier.FrontierDupeFilter",
         "SCHEDULER_DUPEFILTER_KEY": g.dupefilter_key,
         # Never flush on close: other workers still use the frontier (the last one out of a
         # finished run drops it, redisjob._LEAVE); a new run starts a new generation instead.
@@ -61,6 +66,7 @@ def redis_settings(url: str, g: Generation, ttl: float) -> dict[str, Any]:
         "NEWSARCHIVE_REDIS_PREFIX": g.prefix,
         "NEWSARCHIVE_REDIS_GENERATION": g.gen,
         "NEWSARCHIVE_REDIS_WORKER": g.worker,
+        "NEWSARCHIVE_REDIS_FOLDER": g.folder,
         "NEWSARCHIVE_REDIS_WORKER_TTL": ttl,
     }
 
@@ -71,7 +77,31 @@ def generation_of(settings: Any) -> Generation:
         gen=settings.getint("NEWSARCHIVE_REDIS_GENERATION"),
         worker=settings.get("NEWSARCHIVE_REDIS_WORKER"),
         fresh=False,
+        folder=settings.get("NEWSARCHIVE_REDIS_FOLDER"),
     )
+
+
+def for_this_folder(request: Request) -> bool:
+    """An article's file: its row joins the article's in the index of the folder that
+    archived the article, so a worker of that folder must fetch it."""
+    return bool(request.meta.get("article_url"))
+
+
+class FrontierDupeFilter(RFPDupeFilter):
+    """scrapy-redis's duplicate filter; an article's files are deduplicated per data folder
+    (two folders' articles sharing an image each archive it)."""
+
+    folder = ""
+
+    @classmethod
+    def from_spider(cls, spider: Spider) -> FrontierDupeFilter:
+        dupefilter = super().from_spider(spider)
+        dupefilter.folder = spider.settings.get("NEWSARCHIVE_REDIS_FOLDER") or ""
+        return dupefilter
+
+    def request_fingerprint(self, request: Request) -> str:
+        fingerprint = super().request_fingerprint(request)
+        return f"{self.folder}:{fingerprint}" if for_this_folder(request) else fingerprint
 
 
 class FrontierQueue(RedisQueueBase):
@@ -88,14 +118,19 @@ class FrontierQueue(RedisQueueBase):
         self.finished: list[str] = []  # tokens whose request object is gone (finalisers)
 
     def __len__(self) -> int:
-        return self.server.zcard(self.key)
+        pipe = self.server.pipeline(transaction=False)
+        pipe.zcard(self.g.folder_queue_key).zcard(self.key)
+        return sum(pipe.execute())
 
     def push(self, request: Request) -> None:
-        self.server.zadd(self.key, {self.encode(request): -request.priority})
+        key = self.g.folder_queue_key if for_this_folder(request) else self.key
+        self.server.zadd(key, {self.encode(request): -request.priority})
 
     def pop(self, timeout: int = 0) -> Request | None:
         token = str(next(self._tokens))
-        data = self.scripts.pop(args=[self.key, self.g.inflight_key, token])
+        data = self.scripts.pop(
+            args=[self.g.folder_queue_key, self.key, self.g.inflight_key, token]
+        )
         if not data:
             return None
         request = self.decode(data)

@@ -9,9 +9,13 @@ and a different crawl never mixes with it):
     newsarchive:<job>:alive:<worker>        heartbeat, expires after the worker TTL
     newsarchive:<job>:g<N>:workers          set: workers that joined generation N
     newsarchive:<job>:g<N>:requests         sorted set: the frontier (scrapy-redis queue)
+    newsarchive:<job>:g<N>:requests:<folder> sorted set: images and attachments, for the
+                                            workers of the data folder whose index holds
+                                            their article (<folder>: host + path digest)
+    newsarchive:<job>:g<N>:folders          set: the <folder>s of this generation
     newsarchive:<job>:g<N>:dupefilter       set: request fingerprints (scrapy-redis)
     newsarchive:<job>:g<N>:starts           set: start requests already seeded this run
-    newsarchive:<job>:g<N>:inflight:<worker> hash: token -> "score|request" popped by the
+    newsarchive:<job>:g<N>:inflight:<worker> hash: token -> "score|queue|request" popped by the
                                             worker and not yet fully handled ("__start__"
                                             while its start requests are being read)
 
@@ -38,7 +42,7 @@ START_MARK = "__start__"
 
 # Join the live generation, or start a new one (dropping the keys of a dead or done one).
 _JOIN = """
-local p, me, ttl = ARGV[1], ARGV[2], ARGV[3]
+local p, me, ttl, folder = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local gen = redis.call('GET', p .. ':gen')
 if gen then
   local base = p .. ':g' .. gen
@@ -50,8 +54,11 @@ if gen then
     for _, w in ipairs(redis.call('SMEMBERS', base .. ':workers')) do
       redis.call('DEL', base .. ':inflight:' .. w)
     end
+    for _, f in ipairs(redis.call('SMEMBERS', base .. ':folders')) do
+      redis.call('DEL', base .. ':requests:' .. f)
+    end
     redis.call('DEL', base .. ':workers', base .. ':requests', base .. ':dupefilter',
-               base .. ':starts')
+               base .. ':starts', base .. ':folders')
     gen = nil
   end
 end
@@ -62,17 +69,25 @@ if not gen then
 end
 local base = p .. ':g' .. gen
 redis.call('SADD', base .. ':workers', me)
+redis.call('SADD', base .. ':folders', folder)
 redis.call('SET', p .. ':alive:' .. me, '1', 'PX', ttl)
 redis.call('HSET', base .. ':inflight:' .. me, '__start__', '')
 return {tonumber(gen), fresh}
 """
 
-# Pop the best request and record it as in flight for this worker, atomically.
+# Pop the best request (this folder's own queue first) and record it as in flight for this
+# worker, with the queue it came from, atomically. ARGV: folder queue, shared queue,
+# in-flight hash, token.
 _POP = """
-local r = redis.call('ZRANGE', ARGV[1], 0, 0, 'WITHSCORES')
+local key = ARGV[1]
+local r = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+if #r == 0 then
+  key = ARGV[2]
+  r = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+end
 if #r == 0 then return false end
-redis.call('ZREM', ARGV[1], r[1])
-redis.call('HSET', ARGV[2], ARGV[3], r[2] .. '|' .. r[1])
+redis.call('ZREM', key, r[1])
+redis.call('HSET', ARGV[3], ARGV[4], r[2] .. '|' .. key .. '|' .. r[1])
 return r[1]
 """
 
@@ -85,9 +100,11 @@ return 1
 """
 
 # Requeue what workers whose heartbeat expired had in flight; then count the work left.
-# ARGV: prefix, gen, me, requeue_me ('1': this worker leaves without finishing its requests)
+# ARGV: prefix, gen, me, requeue_me ('1': this worker leaves without finishing its requests),
+# this folder's queue. The work left is the shared queue, this folder's queue and what live
+# workers hold (another folder's own queue is its workers' business).
 _SWEEP = """
-local p, gen, me, requeue_me = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local p, gen, me, requeue_me, mine = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local base = p .. ':g' .. gen
 local queue = base .. ':requests'
 local moved, busy, live = 0, 0, 0
@@ -99,8 +116,10 @@ for _, w in ipairs(redis.call('SMEMBERS', base .. ':workers')) do
     for i = 1, #h, 2 do
       if h[i] ~= '__start__' then
         local v = h[i + 1]
-        local sep = string.find(v, '|', 1, true)
-        redis.call('ZADD', queue, tonumber(string.sub(v, 1, sep - 1)), string.sub(v, sep + 1))
+        local a = string.find(v, '|', 1, true)
+        local b = string.find(v, '|', a + 1, true)
+        redis.call('ZADD', string.sub(v, a + 1, b - 1), tonumber(string.sub(v, 1, a - 1)),
+                   string.sub(v, b + 1))
         moved = moved + 1
       end
     end
@@ -111,7 +130,7 @@ for _, w in ipairs(redis.call('SMEMBERS', base .. ':workers')) do
     live = live + 1
   end
 end
-return {moved, redis.call('ZCARD', queue), busy, live}
+return {moved, redis.call('ZCARD', queue) + redis.call('ZCARD', mine), busy, live}
 """
 
 # Leave the generation; the last worker out of a finished run drops its frontier.
@@ -121,7 +140,11 @@ local base = p .. ':g' .. gen
 redis.call('DEL', base .. ':inflight:' .. me, p .. ':alive:' .. me)
 redis.call('SREM', base .. ':workers', me)
 if redis.call('SCARD', base .. ':workers') == 0 and redis.call('ZCARD', base .. ':requests') == 0 then
-  redis.call('DEL', base .. ':requests', base .. ':dupefilter', base .. ':starts', base .. ':workers')
+  for _, f in ipairs(redis.call('SMEMBERS', base .. ':folders')) do
+    redis.call('DEL', base .. ':requests:' .. f)
+  end
+  redis.call('DEL', base .. ':requests', base .. ':dupefilter', base .. ':starts',
+             base .. ':workers', base .. ':folders')
   return 1
 end
 return 0
@@ -176,6 +199,7 @@ class Generation:
     gen: int
     worker: str
     fresh: bool  # this worker started the generation
+    folder: str  # the data folder's name in Redis (folder_id)
 
     @property
     def base(self) -> str:
@@ -184,6 +208,10 @@ class Generation:
     @property
     def queue_key(self) -> str:
         return f"{self.base}:requests"
+
+    @property
+    def folder_queue_key(self) -> str:
+        return f"{self.base}:requests:{self.folder}"
 
     @property
     def dupefilter_key(self) -> str:
@@ -206,11 +234,19 @@ class Generation:
         return f"{self.base}:workers"
 
 
-def join(client: Any, job: str, worker: str, ttl: float) -> Generation:
-    """Register `worker` in the live generation of `job`, or start a new one."""
+def folder_id(data_dir: str | os.PathLike[str]) -> str:
+    """The data folder's name in Redis: its host and a digest of its path."""
+    path = os.path.realpath(data_dir)
+    digest = hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    return f"{safe_part(socket.gethostname() or 'localhost')}-{digest}"
+
+
+def join(client: Any, job: str, worker: str, ttl: float, folder: str) -> Generation:
+    """Register `worker` (writing into data folder `folder`) in the live generation of `job`,
+    or start a new one."""
     prefix = f"newsarchive:{safe_part(job)}"
-    gen, fresh = client.register_script(_JOIN)(args=[prefix, worker, int(ttl * 1000)])
-    return Generation(prefix, int(gen), worker, bool(fresh))
+    gen, fresh = client.register_script(_JOIN)(args=[prefix, worker, int(ttl * 1000), folder])
+    return Generation(prefix, int(gen), worker, bool(fresh), folder)
 
 
 @dataclass
@@ -237,7 +273,7 @@ class Scripts:
 
     def sweep(self, g: Generation, *, requeue_mine: bool = False) -> Sweep:
         moved, queued, busy, others = self._sweep(
-            args=[g.prefix, g.gen, g.worker, "1" if requeue_mine else "0"]
+            args=[g.prefix, g.gen, g.worker, "1" if requeue_mine else "0", g.folder_queue_key]
         )
         return Sweep(int(moved), int(queued), int(busy), int(others))
 

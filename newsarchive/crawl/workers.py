@@ -78,7 +78,7 @@ def run_worker(spec: WorkerSpec) -> WorkerOutcome:
         settings.set("NEWSARCHIVE_ERROR_THRESHOLD", spec.error_threshold, priority="cmdline")
     client = redisjob.connect(spec.redis_url)
     worker = redisjob.new_worker_id()
-    g = redisjob.join(client, spec.job, worker, spec.worker_ttl)
+    g = redisjob.join(client, spec.job, worker, spec.worker_ttl, redisjob.folder_id(spec.data_dir))
     early = redisjob.EarlyHeartbeat(client, g, spec.worker_ttl)  # until the reactor beats
     settings.setdict(redis_settings(spec.redis_url, g, spec.worker_ttl), priority="cmdline")
     settings.set("NEWSARCHIVE_REDIS_FRESH", g.fresh, priority="cmdline")

@@ -489,10 +489,13 @@ class RedisServer:
                 self.proc.wait()
 
 
-def part_b(replica, expected, sites_file, work, bench, timeout, rounds) -> list[dict]:
+def part_b(
+    replica, expected, sites_file, work, bench, timeout, rounds
+) -> tuple[list, float | None]:
+    """Rows, and the CPU per article of the WORKERS-worker run (None when not run)."""
     why = workers_supported()
     if why:
-        return [{"bench": bench, "metric": "not run", "value": why, "ok": False}]
+        return [{"bench": bench, "metric": "not run", "value": why, "ok": False}], None
     results: dict[int, list[tuple]] = {1: [], WORKERS: []}
     with RedisServer(work / "redis") as redis:
         db = 0
@@ -512,7 +515,8 @@ def part_b(replica, expected, sites_file, work, bench, timeout, rounds) -> list[
                 results[n].append((run, ex, duplicates(fetches), redis.cpu() - redis_before, warcs, robots))  # fmt: skip
                 shutil.rmtree(data, ignore_errors=True)
     rows = []
-    rate = {}
+    rate: dict[int, float] = {}
+    cpu: dict[int, float | None] = {}
     best = f"best of {rounds}" if rounds > 1 else None
     for n, runs in results.items():
         run, ex, _, redis_cpu, warcs, robots = max(runs, key=lambda r: r[1].exact / r[0].seconds)
@@ -520,6 +524,7 @@ def part_b(replica, expected, sites_file, work, bench, timeout, rounds) -> list[
         exact_runs = sum(r[1].exact == r[1].expected and r[1].files_exact == r[1].files_expected for r in runs)  # fmt: skip
         codes = sorted({r[0].code for r in runs})
         rate[n] = ex.exact / run.seconds if run.seconds else 0.0
+        cpu[n] = run.cpu / ex.exact if ex.exact else None
         label = f"{n} worker{'s' if n > 1 else ''}"
         rows += [
             {"bench": bench, "metric": f"{label}: exit codes", "value": ",".join(map(str, codes)), "target": "0", "ok": codes == [0]},
@@ -527,61 +532,69 @@ def part_b(replica, expected, sites_file, work, bench, timeout, rounds) -> list[
             {"bench": bench, "metric": f"{label}: URLs fetched twice (WARCs)", "value": worst_dups, "unit": f"worst run; {warcs} WARCs", "target": "0", "ok": worst_dups == 0},
             {"bench": bench, "metric": f"{label}: robots.txt fetches (each worker its own)", "value": robots},
             {"bench": bench, "metric": f"{label}: articles/s", "value": round(rate[n], 1), "unit": "articles/s", "target": best},
-            {"bench": bench, "metric": f"{label}: CPU per article", "value": _r(run.cpu / ex.exact if ex.exact else None, 4), "unit": "CPU s"},
+            {"bench": bench, "metric": f"{label}: CPU per article", "value": _r(cpu[n], 4), "unit": "CPU s"},
             {"bench": bench, "metric": f"{label}: cores busy (crawler CPU / wall)", "value": round(run.cpu / run.seconds, 2)},
             {"bench": bench, "metric": f"{label}: peak RSS (sum of {run.processes} procs)", "value": round(run.rss_mb), "unit": "MB"},
             {"bench": bench, "metric": f"{label}: replica / redis CPU", "value": f"{run.replica_cpu:.1f} / {redis_cpu:.1f}", "unit": "s", "peer": "wall", "peer_value": round(run.seconds, 1)},
         ]  # fmt: skip
     speedup = rate[WORKERS] / rate[1] if rate.get(1) else None
     rows.append({"bench": bench, "metric": f"{WORKERS} workers vs 1: articles/s", "value": round(rate[WORKERS], 1), "unit": "articles/s", "peer": "1 worker", "peer_value": round(rate[1], 1), "ratio": _r(speedup, 2), "target": f">= {TARGET_WORKERS:g}x", "ok": None if speedup is None else speedup >= TARGET_WORKERS})  # fmt: skip
-    return rows
+    return rows, cpu[WORKERS]
 
 
 # --- (c) --------------------------------------------------------------------------------
 
 
-def part_c(measured: dict, bench: str) -> list[dict]:
+def part_c(measured: dict, bench: str, workers_cpu: float | None = None) -> list[dict]:
+    """The country table. `value` from (a)'s one process; `peer_value` from the CPU per
+    article of (b)'s Redis workers (their Redis round trips and start-ups included), which is
+    what a crawl over many machines pays."""
     cpu, req = measured.get("cpu_per_article"), measured.get("requests_per_article")
     if not cpu or not req:
         return [{"bench": bench, "metric": "not run", "value": "needs (a)'s measured CPU and requests per article", "ok": False}]  # fmt: skip
-    total_articles = PORTALS * ARTICLES_PER_PORTAL
     wall_h = ARTICLES_PER_PORTAL * req / HOST_RATE / 3600  # every portal crawled at once
-    cpu_h = total_articles * cpu / 3600
-    per_machine = CORES * UTILISATION / (cpu / req)  # requests/s one machine sustains
-    hosts = per_machine / HOST_RATE  # portal hosts it keeps busy at 1 request/s each
-    machines = PORTALS / hosts
-    kinds = measured["kinds"]
-    n = measured["articles"]
+    kinds, n = measured["kinds"], measured["articles"]
     mix = ", ".join(f"{k} {kinds[k] / n:.2f}" for k in ("listings", "files", "robots.txt"))
+    peer = f"Redis workers ({WORKERS}, b)" if workers_cpu else None
 
-    def row(metric: str, value: Any, unit: str | None = None) -> dict[str, Any]:
-        return {"bench": bench, "metric": metric, "value": value, "unit": unit}
+    def row(metric: str, of_cpu: Any = None, unit: str | None = None, value: Any = None) -> dict:
+        """`of_cpu(cpu)` computes the figure from a CPU per article: for (a) and for (b)."""
+        r: dict[str, Any] = {"bench": bench, "metric": metric, "unit": unit}
+        if of_cpu is None:
+            r["value"] = value
+        else:
+            r["value"] = of_cpu(cpu)
+            if workers_cpu:
+                r["peer"], r["peer_value"] = peer, of_cpu(workers_cpu)
+        return r
+
+    def hosts(c: float) -> float:  # portal hosts one machine keeps busy at HOST_RATE each
+        return CORES * UTILISATION / (c / req) / HOST_RATE
+
+    def cpu_hours(c: float) -> float:
+        return PORTALS * ARTICLES_PER_PORTAL * c / 3600
 
     rows = [
-        row("portals x articles each", f"{PORTALS:,} x {ARTICLES_PER_PORTAL:,}", "articles"),
-        row("assumed: politeness per portal host", HOST_RATE, "req/s"),
-        row(
-            f"assumed: machine = {CORES} cores, 1 crawler process each, at",
-            f"{UTILISATION:.0%}",
-            "CPU",
-        ),
-        row(f"measured (a): requests per article (1 article + {mix})", round(req, 2), "req"),
-        row("measured (a): CPU per article", round(cpu, 4), "CPU s"),
-        row("politeness-bound wall time (all portals at once)", round(wall_h, 1), "hours"),
-        row("total CPU", round(cpu_h), "CPU hours"),
-        row("portal hosts one machine keeps at 1 req/s", round(hosts), "hosts"),
-        row(
-            "machines to reach the politeness bound",
-            math.ceil(machines),
-            "machines",
-        ),
-    ]
+        row("portals x articles each", unit="articles", value=f"{PORTALS:,} x {ARTICLES_PER_PORTAL:,}"),
+        row("assumed: politeness per portal host", unit="req/s", value=HOST_RATE),
+        row(f"assumed: machine = {CORES} cores, 1 crawler process each, at", unit="CPU", value=f"{UTILISATION:.0%}"),
+        row(f"measured (a): requests per article (1 article + {mix})", unit="req", value=round(req, 2)),
+        row("measured: CPU per article (a: one process)", lambda c: round(c, 4), "CPU s"),
+        row("politeness-bound wall time (all portals at once)", unit="hours", value=round(wall_h, 1)),
+        row("total CPU", lambda c: round(cpu_hours(c)), "CPU hours"),
+        row("portal hosts one machine keeps at 1 req/s", lambda c: round(hosts(c)), "hosts"),
+        row("machines to reach the politeness bound", lambda c: math.ceil(PORTALS / hosts(c)), "machines"),
+    ]  # fmt: skip
     for m in (1, 2, 5, 10):
-        hours = max(wall_h, cpu_h / (m * CORES * UTILISATION))
+        label = f"wall time with {m} machine{'s' if m > 1 else ''}"
         rows.append(
-            row(f"wall time with {m} machine{'s' if m > 1 else ''}", round(hours, 1), "hours")
+            row(
+                label,
+                lambda c, m=m: round(max(wall_h, cpu_hours(c) / (m * CORES * UTILISATION)), 1),
+                "hours",
+            )  # fmt: skip
         )
-    rows.append(row(f"caveat: the measured sites hold {n // max(1, measured['sites'])} articles each; listings/article is lower on 3,000-article portals; files on one shared CDN host would be bound by ITS rate", "", None))  # fmt: skip
+    rows.append(row(f"caveat: the measured sites hold {n // max(1, measured['sites'])} articles each; listings/article is lower on 3,000-article portals; files on one shared CDN host would be bound by ITS rate"))  # fmt: skip
     return rows
 
 
@@ -613,7 +626,9 @@ def run(
                 replica, expected, sites_file, work, f"{label} (a)", timeout, rounds
             )
             rounds_b = 2 if soak else 1
-            rows_b = part_b(replica, expected, sites_file, work, f"{label} (b)", timeout, rounds_b)
+            rows_b, workers_cpu = part_b(
+                replica, expected, sites_file, work, f"{label} (b)", timeout, rounds_b
+            )
         finally:
             replica.handle.stop()
     finally:
@@ -623,7 +638,7 @@ def run(
             shutil.rmtree(work, ignore_errors=True)
     after = os.getloadavg()
     info = {"bench": label, "metric": "load average (1 min) before / after; cores", "value": f"{load[0]:.2f} / {after[0]:.2f}; {os.cpu_count()}", "unit": f"+{LATENCY_MS} ms per response"}  # fmt: skip
-    return [info, *rows_a, *rows_b, *part_c(measured, f"{label} (c)")]
+    return [info, *rows_a, *rows_b, *part_c(measured, f"{label} (c)", workers_cpu)]
 
 
 def main() -> None:

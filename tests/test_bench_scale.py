@@ -86,7 +86,8 @@ def test_country_table_follows_from_the_measured_inputs(scale):
         "articles": 100,
         "sites": 20,
     }
-    rows = {r["metric"]: r["value"] for r in scale.part_c(measured, "c")}
+    table = {r["metric"]: r for r in scale.part_c(measured, "c", workers_cpu=0.03)}
+    rows = {m: r["value"] for m, r in table.items()}
     # every portal at once, each at 1 request/s: 3,000 articles x 4.7 requests
     assert rows["politeness-bound wall time (all portals at once)"] == round(3000 * 4.7 / 3600, 1)
     assert rows["total CPU"] == round(3300 * 3000 * 0.02 / 3600)
@@ -94,5 +95,15 @@ def test_country_table_follows_from_the_measured_inputs(scale):
     assert rows["portal hosts one machine keeps at 1 req/s"] == round(hosts)
     assert rows["machines to reach the politeness bound"] == math.ceil(3300 / hosts)
     assert rows["wall time with 1 machine"] == round(3300 * 3000 * 0.02 / 3600 / 1.5, 1)
+    # the same figures from the Redis workers' CPU per article, beside them
+    assert table["total CPU"]["peer_value"] == round(3300 * 3000 * 0.03 / 3600)
+    hosts_b = 2 * 0.75 / (0.03 / 4.7)
+    assert table["machines to reach the politeness bound"]["peer_value"] == math.ceil(
+        3300 / hosts_b
+    )
+    assert table["wall time with 10 machines"]["peer_value"] == round(
+        max(3000 * 4.7 / 3600, 3300 * 3000 * 0.03 / 3600 / 15), 1
+    )
     assert any(m.startswith("assumed: politeness") for m in rows)
+    assert "peer_value" not in scale.part_c(measured, "c")[6]
     assert scale.part_c({}, "c")[0]["metric"] == "not run"

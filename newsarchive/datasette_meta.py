@@ -132,6 +132,14 @@ def build_metadata(title: str = "newsarchive") -> dict[str, Any]:
                         "description": "Files (PDF, DOC, ...) linked from articles.",
                         "facets": ["mime_type"],
                     },
+                    "listing_entries": {
+                        "title": "Listing entries",
+                        "description": (
+                            "Where each article was last listed (listing, page, position,"
+                            " the date shown): what a nightly run compares with."
+                        ),
+                        "facets": ["site", "category"],
+                    },
                 },
             }
         },

@@ -5,6 +5,8 @@
 - `index-kill:N`       SIGKILL inside the N-th index transaction, after its statements ran
                         and before COMMIT;
 - `export-kill:N`      SIGKILL after the export wrote N rows (or at its rename, N past the end);
+- `index-full:N`      the N-th commit of an index batch fails as a full disk would
+                        (SQLITE_FULL: the batch rolled back), once;
 - `enospc:PATH`        writes to WARC files fail with ENOSPC, after a partial write, while
                         PATH exists; PATH holds how many bytes may still be written (the
                         fallback when no small tmpfs can be mounted).
@@ -95,6 +97,26 @@ def index_kill(n: int) -> None:
     Index.transaction = transaction
 
 
+def index_full(n: int) -> None:
+    import sqlite3
+
+    from archive.index import Index
+
+    original = Index.flush
+    count = 0
+
+    def flush(self):
+        nonlocal count
+        if self._batch is not None and not self._depth and self.conn.in_transaction:
+            count += 1
+            if count == n:
+                self.conn.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL at COMMIT
+                raise sqlite3.OperationalError("database or disk is full")
+        return original(self)
+
+    Index.flush = flush
+
+
 def export_kill(n: int) -> None:
     import archive.export
 
@@ -133,6 +155,8 @@ def install(spec: str) -> None:
         index_kill(int(rest))
     elif kind == "export-kill":
         export_kill(int(rest))
+    elif kind == "index-full":
+        index_full(int(rest))
     elif kind == "enospc":
         enospc(rest)
     elif spec:

@@ -203,9 +203,15 @@ def _copy_warc(source: Path, target: Path) -> None:
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+    return list(_iter_rows(conn, sql, params))
+
+
+def _iter_rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
+    """Rows one at a time: a worker's shard can hold millions of captures."""
     cur = conn.execute(sql, params)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    for r in cur:
+        yield dict(zip(names, r, strict=True))
 
 
 def _insert(c: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
@@ -226,7 +232,7 @@ def _merge_rows(src: sqlite3.Connection, c: sqlite3.Connection, report: MergeRep
         )
     crawls = _merge_crawls(src, c, report)
     captures = _merge_captures(src, c, crawls, report)
-    for article in _rows(src, "SELECT * FROM articles ORDER BY id"):
+    for article in _iter_rows(src, "SELECT * FROM articles ORDER BY id"):
         _merge_article(src, c, article, captures, report)
 
 
@@ -254,7 +260,7 @@ def _merge_captures(
 ) -> dict[int, int]:
     """Source capture id -> target capture id (matched on WARC location)."""
     ids: dict[int, int] = {}
-    for cap in _rows(src, "SELECT * FROM captures ORDER BY id"):
+    for cap in _iter_rows(src, "SELECT * FROM captures ORDER BY id"):
         row = {k: v for k, v in cap.items() if k != "id"}
         row["crawl_id"] = crawls.get(cap["crawl_id"]) if cap["crawl_id"] is not None else None
         if cap["warc_file"] is not None:

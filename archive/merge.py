@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import mimetypes
 import os
 import shutil
 import sqlite3
@@ -29,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from archive import lock, migrations
 from archive.index import Index
@@ -54,13 +56,15 @@ class MergeReport:
     articles_added: int = 0
     articles_merged: int = 0
     versions_added: int = 0
+    files_linked: int = 0
 
     def line(self) -> str:
         return (
             f"{self.source}: {self.warcs_copied} WARC files copied "
             f"({self.warcs_present} already here), {self.crawls_added} crawls, "
             f"{self.captures_added} captures, {self.articles_added} new articles, "
-            f"{self.articles_merged} articles with new versions ({self.versions_added} versions)"
+            f"{self.articles_merged} articles with new versions ({self.versions_added} versions),"
+            f" {self.files_linked} images/attachments linked to a file archived elsewhere"
         )
 
 
@@ -98,6 +102,7 @@ def _merge_locked(dst: DataDir, src: DataDir) -> MergeReport:
         report.warcs_copied = len(copies)
         with Index(dst.index_path) as target, target.transaction() as c:
             _merge_rows(source.conn, c, report)
+            report.files_linked = _link_files(c, dst.warc_dir)
     finally:
         source.close()
     return report
@@ -440,3 +445,50 @@ def _merge_images(
                 f"UPDATE images SET {sets} WHERE article_id = :aid AND position = :position",
                 {**fill, "aid": aid, "position": i["position"]},
             )
+
+
+def _link_files(c: sqlite3.Connection, warc_dir: Path) -> int:
+    """Images and attachments still waiting for their file, where another folder archived
+    that file (a worker on another machine fetched it, one that did not know the article):
+    they point at that record now, with size, sha256 and type read from it as the crawler
+    would have recorded them, so the next crawl does not fetch the file again."""
+    from archive.records import PayloadDecodeError, RecordNotFound
+    from archive.warcread import read_record
+
+    linked = 0
+    for table in ("images", "attachments"):
+        pending = c.execute(
+            f"SELECT t.rowid, cap.id, cap.warc_file, cap.warc_offset, cap.warc_length"
+            f" FROM {table} t JOIN captures cap ON cap.id = (SELECT id FROM captures"
+            " WHERE url = t.url AND kind IN ('image', 'attachment') AND warc_file IS NOT NULL"
+            " AND record_type = 'response' AND http_status BETWEEN 200 AND 299"
+            " ORDER BY fetched_at DESC, id DESC LIMIT 1)"
+            " WHERE t.warc_file IS NULL"
+        ).fetchall()
+        for rowid, capture_id, file, offset, length in pending:
+            try:
+                record = read_record(warc_dir, file, offset, length)
+                body = record.decoded
+            except (RecordNotFound, PayloadDecodeError):
+                continue  # left pending: the next crawl fetches it
+            mime = (record.http_header("Content-Type") or "").split(";")[0].strip() or None
+            if mime is None:
+                mime = mimetypes.guess_type(urlsplit(record.target_uri or "").path)[0]
+            row = {
+                "rowid": rowid,
+                "mime_type": mime,
+                "size": len(body),
+                "sha256": hashlib.sha256(body).hexdigest(),
+                "warc_file": file,
+                "warc_offset": offset,
+                "warc_length": length,
+            }
+            sets = ", ".join(f"{k} = COALESCE({k}, :{k})" for k in ("mime_type", "size", "sha256"))
+            sets += ", warc_file = :warc_file, warc_offset = :warc_offset"
+            sets += ", warc_length = :warc_length"
+            if table == "images":
+                sets += ", capture_id = :capture_id"
+                row["capture_id"] = capture_id
+            c.execute(f"UPDATE {table} SET {sets} WHERE rowid = :rowid", row)
+            linked += 1
+    return linked

@@ -80,6 +80,7 @@ DOWNLOAD_HANDLERS = {
 # harder. A host's interval is the largest of its download delay (DOWNLOAD_DELAY, the
 # site's, Crawl-delay, AutoThrottle's) and 1 / NEWSARCHIVE_HOST_RATE (requests/s; 0 = none).
 REDIS_URL = None
+NEWSARCHIVE_REDIS_POLITENESS = True  # False: each worker keeps only its own per-host delays
 NEWSARCHIVE_HOST_RATE = 0.0
 # File hosts shared by many sites (set by many-site crawls) have their own allowance; None =
 # NEWSARCHIVE_HOST_RATE scaled by NEWSARCHIVE_FILE_HOST_CONCURRENCY / per-domain concurrency.
@@ -87,6 +88,9 @@ NEWSARCHIVE_FILE_HOST_RATE = None
 NEWSARCHIVE_FILE_HOSTS: list[str] = []
 NEWSARCHIVE_REDIS_PREFIX = "newsarchive"  # keys: PREFIX:host:HOSTNAME
 NEWSARCHIVE_REDIS_TIMEOUT = 10.0  # seconds; a Redis slower than this counts as unreachable
+# Added to each shared interval: a worker's request can leave a little after its turn
+# (a busy reactor) while the next worker's leaves on time; the host must not see them closer.
+NEWSARCHIVE_REDIS_GUARD = 0.05
 
 # Where the archive goes (WARCs + index); the CLI's --data and NEWSARCHIVE_DATA override it.
 NEWSARCHIVE_DATA = None

@@ -247,3 +247,33 @@ def test_a_source_whose_crawl_is_still_running_is_refused(crawls, tmp_path):
     finally:
         lock.release(crawls["B"])
     assert not (tmp_path / "merged" / "index.db").exists()
+
+
+def test_files_another_folder_archived_are_linked_to_the_articles_here(crawls, tmp_path):
+    """Workers on two machines: this folder has the articles but not their files' records;
+    the other fetched the files (its worker took those requests) but never had the
+    articles. After the merge every image and attachment points at its record, with the
+    size, sha256 and type the crawler itself recorded."""
+    a = crawls["A"]
+    here, there = tmp_path / "here", tmp_path / "there"
+    shutil.copytree(a, here)
+    shutil.copytree(a, there)
+    files = "SELECT warc_file FROM captures WHERE kind IN ('image', 'attachment')"
+    with sqlite3.connect(here / "index.db") as conn:
+        names = {r[0] for r in conn.execute(files)}
+        conn.execute("DELETE FROM captures WHERE kind IN ('image', 'attachment')")
+        for table in ("images", "attachments"):
+            conn.execute(
+                f"UPDATE {table} SET mime_type = NULL, size = NULL, sha256 = NULL,"
+                " warc_file = NULL, warc_offset = NULL, warc_length = NULL"
+                + (", capture_id = NULL" if table == "images" else "")
+            )
+    with sqlite3.connect(there / "index.db") as conn:
+        for table in ("images", "attachments", "article_versions", "articles"):
+            conn.execute(f"DELETE FROM {table}")
+    assert names  # the crawl archived files
+    result = merge(here, there)
+    assert result.exit_code == 0, result.output
+    for table in ("images", "attachments"):
+        assert rows(here / "index.db", table) == rows(a / "index.db", table), table
+    verify(here)

@@ -97,6 +97,7 @@ class SharedPoliteness:
         self.file_host_rate = float(file_rate)
         self.file_hosts = {h.lower() for h in settings.getlist("NEWSARCHIVE_FILE_HOSTS")}
         self.timeout = settings.getfloat("NEWSARCHIVE_REDIS_TIMEOUT", 10.0)
+        self.guard = settings.getfloat("NEWSARCHIVE_REDIS_GUARD", 0.05)
         self.client: Any = None
         self.failure: str | None = None
         # One request per host asks Redis at a time in this worker: the others queue here
@@ -107,7 +108,9 @@ class SharedPoliteness:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedPoliteness:
         url = redis_url(crawler.settings)
-        if not url:
+        # NEWSARCHIVE_REDIS_POLITENESS=0: each worker polite on its own only (benchmarks, and
+        # the test showing what N workers then do to a host).
+        if not url or not crawler.settings.getbool("NEWSARCHIVE_REDIS_POLITENESS", True):
             raise NotConfigured
         ext = cls(crawler, url)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
@@ -163,6 +166,9 @@ class SharedPoliteness:
         interval = self.interval(request)
         if interval <= 0:
             return
+        # The host sees arrivals, not grants: a busy worker sends a few tens of ms after its
+        # turn, the next worker on time. The guard keeps such a pair apart by the interval.
+        interval += self.guard
         host = (urlparse_cached(request).hostname or "").lower()
         key, micros = self.key(host), str(int(interval * 1_000_000))
         async with self._local.setdefault(host, asyncio.Lock()):

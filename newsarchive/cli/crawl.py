@@ -188,6 +188,13 @@ def crawl(
     if redis_url:
         from newsarchive.crawl.redisjob import RedisUnavailable, connect
 
+        for name in ("NEWSARCHIVE_REDIS_WORKER_TTL", "NEWSARCHIVE_REDIS_RESUME_HOURS"):
+            try:
+                if float(setting_overrides.get(name, 1)) <= 0:
+                    raise ValueError
+            except ValueError:
+                raise ConfigError(f"-s {name} expects a positive number") from None
+
         try:
             connect(redis_url, timeout=3.0).close()
         except RedisUnavailable as exc:
@@ -351,6 +358,7 @@ def _crawl_shared(
         redis_url=redis_url,
         job=job or job_name(names, url, profile),
         worker_ttl=float(overrides.get("NEWSARCHIVE_REDIS_WORKER_TTL", 30.0)),
+        resume_hours=float(overrides.get("NEWSARCHIVE_REDIS_RESUME_HOURS", 6.0)),
         log_dir=log_dir,
         log_keep=log_keep,
     )

@@ -49,7 +49,7 @@ SWEEP_EVERY = 4  # heartbeats between two sweeps for dead workers
 SEED_KEY = "newsarchive_seed"  # meta of a start request to queue once per run (popped)
 
 
-def redis_settings(url: str, g: Generation, ttl: float) -> dict[str, Any]:
+def redis_settings(url: str, g: Generation, ttl: float, resume: float) -> dict[str, Any]:
     """Scrapy settings of one worker of generation `g` (scrapy-redis's own setting names)."""
     return {
         "REDIS_URL": url,
@@ -68,6 +68,7 @@ def redis_settings(url: str, g: Generation, ttl: float) -> dict[str, Any]:
         "NEWSARCHIVE_REDIS_WORKER": g.worker,
         "NEWSARCHIVE_REDIS_FOLDER": g.folder,
         "NEWSARCHIVE_REDIS_WORKER_TTL": ttl,
+        "NEWSARCHIVE_REDIS_RESUME_HOURS": resume / 3600,
     }
 
 
@@ -243,6 +244,7 @@ class Frontier:
         self.crawler = crawler
         self.g = generation_of(settings)
         self.ttl = settings.getfloat("NEWSARCHIVE_REDIS_WORKER_TTL", 30.0)
+        self.resume = settings.getfloat("NEWSARCHIVE_REDIS_RESUME_HOURS", 6.0) * 3600
         self.scheduler: FrontierScheduler | None = None
         self.loop: Any = None
         self.ticks = 0
@@ -291,7 +293,7 @@ class Frontier:
         if self.scheduler is None:
             return
         try:
-            self.scripts.heartbeat(self.g, self.ttl)
+            self.scripts.heartbeat(self.g, self.ttl, self.resume)
             self.queue.flush_finished()
             self.ticks += 1
             if self.ticks % SWEEP_EVERY == 0 or self.waiting:

@@ -13,16 +13,20 @@ and a different crawl never mixes with it):
                                             workers of the data folder whose index holds
                                             their article (<folder>: host + path digest)
     newsarchive:<job>:g<N>:folders          set: the <folder>s of this generation
+    newsarchive:<job>:g<N>:beat             set by every heartbeat, expires after the
+                                            resume window (-s NEWSARCHIVE_REDIS_RESUME_HOURS)
     newsarchive:<job>:g<N>:dupefilter       set: request fingerprints (scrapy-redis)
     newsarchive:<job>:g<N>:starts           set: start requests already seeded this run
     newsarchive:<job>:g<N>:inflight:<worker> hash: token -> "score|queue|request" popped by the
                                             worker and not yet fully handled ("__start__"
                                             while its start requests are being read)
 
-A worker joins the current generation when a worker of it is alive; otherwise the previous
-run finished (or every worker of it died) and a new generation starts with an empty frontier
-and duplicate filter, so a finished crawl never blocks the next night's run. What a run
-archived is in each data folder's index: a new run is incremental as any re-run is.
+A worker joins the current generation when a worker of it is alive, or when it stopped with
+work left less than the resume window ago (every worker killed, restarted soon: the run goes
+on where it was, nothing fetched twice). Otherwise a new generation starts with an empty
+frontier and duplicate filter: the last worker out of a finished run deletes them, and a run
+abandoned longer ago is dropped, so an old filter never blocks the next night's run. What a
+run archived is in each data folder's index: a new run is incremental as any re-run is.
 The scripts use dynamic key names: a standalone Redis (or one shard), not Redis Cluster.
 """
 
@@ -40,9 +44,10 @@ from typing import Any
 
 START_MARK = "__start__"
 
-# Join the live generation, or start a new one (dropping the keys of a dead or done one).
+# Join the live (or recently stopped) generation, or start a new one, dropping the keys of a
+# done or long abandoned one. ARGV: prefix, worker, TTL ms, folder, resume window ms.
 _JOIN = """
-local p, me, ttl, folder = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local p, me, ttl, folder, resume = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local gen = redis.call('GET', p .. ':gen')
 if gen then
   local base = p .. ':g' .. gen
@@ -50,7 +55,7 @@ if gen then
   for _, w in ipairs(redis.call('SMEMBERS', base .. ':workers')) do
     if redis.call('EXISTS', p .. ':alive:' .. w) == 1 then live = true break end
   end
-  if not live then
+  if not live and redis.call('EXISTS', base .. ':beat') == 0 then
     for _, w in ipairs(redis.call('SMEMBERS', base .. ':workers')) do
       redis.call('DEL', base .. ':inflight:' .. w)
     end
@@ -58,7 +63,7 @@ if gen then
       redis.call('DEL', base .. ':requests:' .. f)
     end
     redis.call('DEL', base .. ':workers', base .. ':requests', base .. ':dupefilter',
-               base .. ':starts', base .. ':folders')
+               base .. ':starts', base .. ':folders', base .. ':beat')
     gen = nil
   end
 end
@@ -71,6 +76,7 @@ local base = p .. ':g' .. gen
 redis.call('SADD', base .. ':workers', me)
 redis.call('SADD', base .. ':folders', folder)
 redis.call('SET', p .. ':alive:' .. me, '1', 'PX', ttl)
+redis.call('SET', base .. ':beat', '1', 'PX', resume)
 redis.call('HSET', base .. ':inflight:' .. me, '__start__', '')
 return {tonumber(gen), fresh}
 """
@@ -133,21 +139,24 @@ end
 return {moved, redis.call('ZCARD', queue) + redis.call('ZCARD', mine), busy, live}
 """
 
-# Leave the generation; the last worker out of a finished run drops its frontier.
+# Leave the generation; the last worker out of a finished run (no queue holds anything:
+# another folder's workers may have died with theirs) drops its frontier.
 _LEAVE = """
 local p, gen, me = ARGV[1], ARGV[2], ARGV[3]
 local base = p .. ':g' .. gen
 redis.call('DEL', base .. ':inflight:' .. me, p .. ':alive:' .. me)
 redis.call('SREM', base .. ':workers', me)
-if redis.call('SCARD', base .. ':workers') == 0 and redis.call('ZCARD', base .. ':requests') == 0 then
-  for _, f in ipairs(redis.call('SMEMBERS', base .. ':folders')) do
-    redis.call('DEL', base .. ':requests:' .. f)
-  end
-  redis.call('DEL', base .. ':requests', base .. ':dupefilter', base .. ':starts',
-             base .. ':workers', base .. ':folders')
-  return 1
+if redis.call('SCARD', base .. ':workers') > 0 then return 0 end
+local queues = {base .. ':requests'}
+for _, f in ipairs(redis.call('SMEMBERS', base .. ':folders')) do
+  table.insert(queues, base .. ':requests:' .. f)
 end
-return 0
+for _, q in ipairs(queues) do
+  if redis.call('ZCARD', q) > 0 then return 0 end
+end
+redis.call('DEL', base .. ':dupefilter', base .. ':starts', base .. ':workers',
+           base .. ':folders', base .. ':beat', unpack(queues))
+return 1
 """
 
 
@@ -241,11 +250,15 @@ def folder_id(data_dir: str | os.PathLike[str]) -> str:
     return f"{safe_part(socket.gethostname() or 'localhost')}-{digest}"
 
 
-def join(client: Any, job: str, worker: str, ttl: float, folder: str) -> Generation:
-    """Register `worker` (writing into data folder `folder`) in the live generation of `job`,
-    or start a new one."""
+def join(
+    client: Any, job: str, worker: str, ttl: float, folder: str, resume: float = 6 * 3600
+) -> Generation:
+    """Register `worker` (writing into data folder `folder`) in the live generation of `job`
+    (or one stopped less than `resume` seconds ago), or start a new one."""
     prefix = f"newsarchive:{safe_part(job)}"
-    gen, fresh = client.register_script(_JOIN)(args=[prefix, worker, int(ttl * 1000), folder])
+    gen, fresh = client.register_script(_JOIN)(
+        args=[prefix, worker, int(ttl * 1000), folder, int(resume * 1000)]
+    )
     return Generation(prefix, int(gen), worker, bool(fresh), folder)
 
 
@@ -285,9 +298,10 @@ class Scripts:
         """Unregister; True when this was the last worker of a finished generation."""
         return bool(self._leave(args=[g.prefix, g.gen, g.worker]))
 
-    def heartbeat(self, g: Generation, ttl: float) -> None:
+    def heartbeat(self, g: Generation, ttl: float, resume: float) -> None:
         pipe = self.client.pipeline(transaction=False)
         pipe.set(g.alive_key, b"1", px=int(ttl * 1000))
+        pipe.set(f"{g.base}:beat", b"1", px=int(resume * 1000))
         pipe.sadd(g.workers_key, g.worker)  # back in, were it swept while stalled
         pipe.execute()
 
@@ -300,9 +314,9 @@ class EarlyHeartbeat:
     index and repairing WARCs can take longer than the TTL): stopped by the Frontier
     extension once the reactor beats, so a stuck reactor still looks dead."""
 
-    def __init__(self, client: Any, g: Generation, ttl: float) -> None:
+    def __init__(self, client: Any, g: Generation, ttl: float, resume: float) -> None:
         self.scripts = Scripts(client)
-        self.g, self.ttl = g, ttl
+        self.g, self.ttl, self.resume = g, ttl, resume
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="redis-heartbeat", daemon=True)
         self.thread.start()
@@ -312,7 +326,7 @@ class EarlyHeartbeat:
         while not self.stopped.wait(min(1.0, self.ttl / 4)):
             # The crawl's own heartbeat reports Redis trouble.
             with contextlib.suppress(Exception):
-                self.scripts.heartbeat(self.g, self.ttl)
+                self.scripts.heartbeat(self.g, self.ttl, self.resume)
 
     def stop(self) -> None:
         self.stopped.set()

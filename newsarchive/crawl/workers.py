@@ -48,6 +48,7 @@ class WorkerSpec:
     redis_url: str
     job: str
     worker_ttl: float
+    resume_hours: float = 6.0
     log_dir: str | None = None
     log_keep: int = 0
     index: int = 0
@@ -78,9 +79,11 @@ def run_worker(spec: WorkerSpec) -> WorkerOutcome:
         settings.set("NEWSARCHIVE_ERROR_THRESHOLD", spec.error_threshold, priority="cmdline")
     client = redisjob.connect(spec.redis_url)
     worker = redisjob.new_worker_id()
-    g = redisjob.join(client, spec.job, worker, spec.worker_ttl, redisjob.folder_id(spec.data_dir))
-    early = redisjob.EarlyHeartbeat(client, g, spec.worker_ttl)  # until the reactor beats
-    settings.setdict(redis_settings(spec.redis_url, g, spec.worker_ttl), priority="cmdline")
+    resume = spec.resume_hours * 3600
+    folder = redisjob.folder_id(spec.data_dir)
+    g = redisjob.join(client, spec.job, worker, spec.worker_ttl, folder, resume)
+    early = redisjob.EarlyHeartbeat(client, g, spec.worker_ttl, resume)  # until the reactor's
+    settings.setdict(redis_settings(spec.redis_url, g, spec.worker_ttl, resume), "cmdline")
     settings.set("NEWSARCHIVE_REDIS_FRESH", g.fresh, priority="cmdline")
     try:
         result = run_crawl(settings, spec.names, url=spec.url, profile=spec.profile)

@@ -762,10 +762,13 @@ class Index:
         After a failed or interrupted crawl the next walks every listing page again: the
         dead run may have stored the first pages' articles and never reached the rest, which
         an incremental walk (stopping at the first page with nothing new) would never fetch.
+        Ordered by start, not id: crawls merged from another folder (archive.merge) get new
+        ids whatever their age.
         """
         row = self.conn.execute(
             "SELECT crawls.status FROM crawls, json_each(crawls.sites) AS s"
-            " WHERE crawls.status != 'running' AND s.value = ? ORDER BY crawls.id DESC LIMIT 1",
+            " WHERE crawls.status != 'running' AND s.value = ?"
+            " ORDER BY crawls.started DESC, crawls.id DESC LIMIT 1",
             (site,),
         ).fetchone()
         return row is not None and row[0] == "finished"

@@ -277,3 +277,45 @@ def test_files_another_folder_archived_are_linked_to_the_articles_here(crawls, t
     for table in ("images", "attachments"):
         assert rows(here / "index.db", table) == rows(a / "index.db", table), table
     verify(here)
+
+
+def test_an_older_merged_crawl_does_not_hide_a_newer_failed_one(tmp_path):
+    """Merged crawls get new ids: the last crawl of a site is the last started, or a merged
+    old finished crawl would make the next run after a failed one incremental (and miss
+    what the failed run never reached)."""
+    from archive.index import Index
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    with Index(there / "index.db") as idx:
+        old = idx.start_crawl(["haian"], {})
+        idx.finish_crawl(old, {}, "finished")
+        with idx.transaction() as c:
+            c.execute("UPDATE crawls SET started = '2026-01-01T00:00:00Z' WHERE id = ?", (old,))
+    with Index(here / "index.db") as idx:
+        idx.finish_crawl(idx.start_crawl(["haian"], {}), {}, "failed")
+    assert merge(here, there).exit_code == 0
+    with Index(here / "index.db", readonly=True) as idx:
+        assert len(rows(here / "index.db", "crawls")) == 2
+        assert not idx.site_last_crawl_finished("haian")
+
+
+def test_a_target_in_use_by_a_crawl_is_refused_with_exit_code_3(crawls, tmp_path):
+    target = tmp_path / "busy"
+    holder = subprocess.Popen(
+        [
+            sys.executable, "-c",
+            "import sys, time; from archive import lock; lock.acquire(sys.argv[1]);"
+            " print('held', flush=True); time.sleep(60)",
+            str(target),
+        ],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = merge(target, crawls["A"])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 3, result.output
+    assert "in use by another crawl" in result.output
+    assert not (target / "index.db").exists()

@@ -12,7 +12,9 @@ it, AutoThrottle's) and 1 / NEWSARCHIVE_HOST_RATE. File hosts (the CDN shared by
 sites, NEWSARCHIVE_FILE_HOSTS) have their own key and their own rate,
 NEWSARCHIVE_FILE_HOST_RATE (default: the host rate scaled like their concurrency). A
 Retry-After or backoff hold (middlewares.hold_host) moves the host's key too, so every
-worker waits.
+worker waits. Each turn is NEWSARCHIVE_REDIS_GUARD (0.05 s) longer than the interval: the
+host sees arrivals, and a busy worker may send a little after its turn. Keys are
+PREFIX:host:HOSTNAME, PREFIX being the crawl's (`newsarchive:<job>` with `crawl --redis`).
 
 The turn is taken by PacedDownloadHandler right before the request goes on the wire, not in
 a downloader middleware: a middleware runs before Scrapy's per-host slot queue, so a request

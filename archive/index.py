@@ -46,12 +46,20 @@ Outcome = Literal["new", "changed", "unchanged"]
 When = datetime | str | None
 
 
+# After a batch commits, writes commit one by one for this long before the next batch: a
+# writer of the same index waiting on busy_timeout polls at most every 100 ms (SQLite's busy
+# handler), so it finds the lock free within one gap and never starves behind back-to-back
+# batches.
+BATCH_GAP_SECONDS = 0.1
+
+
 @dataclass
 class _Batch:
     max_writes: int
     max_seconds: float
     writes: int = 0
     opened: float = 0.0
+    closed: float = float("-inf")  # when the last batch committed
 
     def due(self) -> bool:
         return self.writes > 0 and (
@@ -167,6 +175,15 @@ class Index:
         if self._depth:
             yield conn
             return
+        if not conn.in_transaction and time.monotonic() - batch.closed < BATCH_GAP_SECONDS:
+            conn.execute("BEGIN IMMEDIATE")  # in the gap between batches: one write alone
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return
         if not conn.in_transaction:
             conn.execute("BEGIN IMMEDIATE")
             batch.opened = time.monotonic()
@@ -213,6 +230,7 @@ class Index:
             raise
         finally:
             self._batch.writes = 0
+            self._batch.closed = time.monotonic()
 
     def rollback(self) -> None:
         """Drop the open batch's writes (after a failure that made them unusable)."""
@@ -781,13 +799,6 @@ class Index:
             (site, timestamp(before)),
         )
         return [r[0] for r in rows]
-
-    def titles(self, site: str) -> dict[str, str | None]:
-        """URL -> current title of `site`'s active articles (listing entries are compared)."""
-        rows = self.conn.execute(
-            "SELECT url, title FROM articles WHERE site = ? AND status = 'active'", (site,)
-        )
-        return {url: title for url, title in rows}
 
     def recheck_fields(self, site: str) -> dict[str, dict]:
         """URL -> what a listing entry is compared with (title, published, lead, the body's

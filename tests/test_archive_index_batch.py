@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+import archive.index
 from archive.index import Index
 
 ARTICLE = {"title": "Hội nghị tổng kết năm 2024", "body": "Nội dung hội nghị."}
@@ -20,6 +21,12 @@ def visible(path) -> int:
     """Articles another connection sees (what is committed)."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         return conn.execute("select count(*) from articles").fetchone()[0]
+
+
+@pytest.fixture(autouse=True)
+def no_gap(monkeypatch):
+    """Batches back to back (the gap between them has its own test)."""
+    monkeypatch.setattr(archive.index, "BATCH_GAP_SECONDS", 0.0)
 
 
 @pytest.fixture
@@ -96,3 +103,13 @@ def test_one_write_per_batch_is_the_unbatched_default(tmp_path):
     index.record_article(None, "x", url(1), None, ARTICLE, None, None)
     assert visible(tmp_path / "index.db") == 1
     index.close()
+
+
+def test_after_a_batch_writes_commit_alone_for_a_gap(batched, monkeypatch):
+    """So that another writer of the index, waiting for the lock, gets it between batches."""
+    index, path = batched
+    monkeypatch.setattr(archive.index, "BATCH_GAP_SECONDS", 3600.0)
+    for n in (1, 2, 3):
+        record(index, n)  # a batch, committed
+    record(index, 4)  # in the gap: its own transaction, committed at once
+    assert visible(path) == 4 and not index.conn.in_transaction

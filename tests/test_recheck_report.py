@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.crawlsupport import run_crawl, set_generation, truth
@@ -19,7 +20,10 @@ def test_age_rechecks_report_changed_gone_and_unchanged(replica_factory, tmp_pat
     gone = sum(1 for t in now.values() if t["status"] == "gone")
     changed = sum(1 for t in now.values() if t["status"] == "active" and t["version"] > 0)
     assert gone and changed, "the replica changed nothing"
-    nightly = run_crawl(replica.port, tmp_path, "haian", extra=("--recheck-hours", "0"))
+    log = tmp_path / "nightly.jsonl"
+    nightly = run_crawl(
+        replica.port, tmp_path, "haian", extra=("--recheck-hours", "0", "--log-json", str(log))
+    )
     assert nightly.returncode == 0, nightly.stdout + nightly.stderr
     line = next(ln for ln in nightly.stdout.splitlines() if ln.startswith("haian:"))
     sent = re.search(r"re-checked (\d+) \(age (\d+), (.*?);", line)
@@ -32,3 +36,7 @@ def test_age_rechecks_report_changed_gone_and_unchanged(replica_factory, tmp_pat
     assert int(sent.group(2)) > len(known) // 2, line
     assert [int(g) for g in found.groups()] == [changed, gone, len(known) - changed - gone]
     assert re.search(r"^haian: \d+ fetches,", line)
+    # The JSON-lines log of scheduled runs says the same.
+    finished = [json.loads(x) for x in log.read_text().splitlines() if '"finished"' in x][-1]
+    assert sum(finished["rechecks"].values()) == len(known)
+    assert finished["recheck_found"]["gone"] == gone

@@ -164,8 +164,10 @@ class ArchiveSession:
         """Index writes commit in batches (NEWSARCHIVE_INDEX_BATCH writes, or
         NEWSARCHIVE_INDEX_BATCH_MS after a batch's first write, by a timer even when the
         crawl is idle): one commit per batch instead of per item. Batches stay short in time
-        (<= 0.5 s is the rule): a batch holds SQLite's write lock, and another writer of the
-        same index (a worker process, a merge) waits on busy_timeout, never starves. Nothing
+        (<= 0.5 s is the rule) and are followed by a gap of single-write commits
+        (archive.index.BATCH_GAP_SECONDS): a batch holds SQLite's write lock, and another
+        writer of the same index (a worker process, a merge) waiting on busy_timeout gets it
+        in the gap, never starves. Nothing
         is lost by it: a WARC record written before its batch committed is indexed by the
         next crawl's start-up (_index_what_dead_crawls_wrote)."""
         assert self.index is not None

@@ -10,6 +10,8 @@ from typing import IO, TYPE_CHECKING, Any
 from scrapy import signals
 from twisted.internet import task
 
+from newsarchive.crawl.recheckstats import OUTCOMES, REASONS
+
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
@@ -52,6 +54,13 @@ class Progress:
             "articles_gone": int(stats.get_value("newsarchive/articles_gone", 0) or 0),
             "errors": int(stats.get_value("newsarchive/errors", 0) or 0),
             "pages_per_s": round(pages / elapsed, 1),
+            # Re-checks of known articles by reason, and what they found (crawl.recheckstats).
+            "rechecks": {
+                r: int(stats.get_value(f"newsarchive/rechecks/{r}", 0) or 0) for r in REASONS
+            },
+            "recheck_found": {
+                o: int(stats.get_value(f"newsarchive/recheck_found/{o}", 0) or 0) for o in OUTCOMES
+            },
         }
 
     def emit(self, event: str) -> None:

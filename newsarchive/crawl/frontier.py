@@ -5,10 +5,11 @@ scrapy-redis pops requests destructively: a killed worker's requests in flight w
 and the duplicate filter would block them for good. Here each pop moves the request, in one
 Lua script, into the worker's in-flight hash in Redis (newsarchive.crawl.redisjob); it leaves
 that hash only once Scrapy has dropped the request object (its response archived, its
-callback's requests queued and its items stored: a weakref finaliser, never earlier), or when
-the worker is idle (nothing in progress at all). A worker heartbeats; any worker requeues the
-in-flight requests of workers whose heartbeat expired. A worker closes only when the frontier
-is empty and no live worker holds a request or is still reading its start requests.
+callback's requests queued and its items stored: a weakref finaliser, never earlier) and the
+index batch holding its rows has committed, or when the worker is idle. A worker
+heartbeats; any worker requeues the in-flight requests of workers whose heartbeat expired.
+A worker closes only when the frontier is empty and no live worker holds a request or is
+still reading its start requests.
 
 An article's images and attachments go to a queue of the data folder whose worker archived
 the article (its index holds the article row they are linked to), and they are deduplicated
@@ -294,7 +295,8 @@ class Frontier:
             return
         try:
             self.scripts.heartbeat(self.g, self.ttl, self.resume)
-            self.queue.flush_finished()
+            if self._committed():
+                self.queue.flush_finished()
             self.ticks += 1
             if self.ticks % SWEEP_EVERY == 0 or self.waiting:
                 sweep = self._sweep()
@@ -318,6 +320,25 @@ class Frontier:
         from scrapy.utils.defer import deferred_from_coro
 
         deferred_from_coro(engine.close_spider_async(reason="finished"))
+
+    def _committed(self) -> bool:
+        """Commit the index's open batch (archive.index batch_writes): a request leaves the
+        in-flight hash only once what it stored is committed, or a kill would lose it."""
+        from newsarchive.crawl.archiving import ArchiveSession, is_storage_error
+
+        session = self.crawler.get_extension(ArchiveSession)
+        if session is None or session.index is None:
+            return True
+        if session.failure is not None:
+            return False
+        try:
+            session.index.flush()
+        except Exception as exc:
+            if not is_storage_error(exc):
+                raise
+            session.storage_failed(exc)
+            return False
+        return True
 
     def _sweep(self) -> Any:
         sweep = self.scripts.sweep(self.g)
@@ -345,7 +366,8 @@ class Frontier:
         if self.scheduler is None:
             return
         # Idle: nothing downloads or parses here, so nothing of ours is in flight.
-        self.queue.release_all()
+        if self._committed():
+            self.queue.release_all()
         sweep = self._sweep()
         self.waiting = sweep.work_left
         if sweep.work_left:

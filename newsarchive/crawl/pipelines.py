@@ -4,6 +4,7 @@ JSON also into the WARC as a metadata record linked to the response it came from
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
@@ -28,10 +29,19 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# How long a file waits for its article's row (another worker's batch) before it is left
+# for the next run (the article's file row stays pending: archive.index.pending_files).
+ORPHAN_WAIT = 60.0
+
+
 class ArchivePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.session: ArchiveSession | None = None
+        # Files whose article row is not in the index yet: with several workers on one
+        # folder (crawl --redis) another process may still be committing it. Retried.
+        self.orphans: list[tuple[float, FileItem]] = []
+        self._retry: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -41,6 +51,56 @@ class ArchivePipeline:
         self.session = self.crawler.get_extension(ArchiveSession)
         if self.session is None:
             raise RuntimeError("ArchivePipeline needs the ArchiveSession extension")
+
+    def _record_file(self, item: FileItem) -> bool:
+        assert self.session is not None and self.session.index is not None
+        return self.session.index.record_file(
+            item.article_url,
+            item.kind,
+            item.url,
+            item.name,
+            item.mime_type,
+            item.size,
+            item.sha256,
+            item.capture,
+        )
+
+    def _orphaned(self, item: FileItem) -> None:
+        self.orphans.append((time.monotonic(), item))
+        if self._retry is None:
+            from twisted.internet.task import LoopingCall
+
+            self._retry = LoopingCall(self.retry_orphans)
+            self._retry.start(0.5, now=False)
+
+    def retry_orphans(self, final: bool = False) -> None:
+        """Record the files whose article has appeared since; give up after ORPHAN_WAIT."""
+        session = self.session
+        if not self.orphans or session is None or session.index is None or session.failure:
+            return
+        waiting, self.orphans = self.orphans, []
+        now = time.monotonic()
+        try:
+            for since, item in waiting:
+                if self._record_file(item):
+                    continue
+                if final or now - since > ORPHAN_WAIT:
+                    logger.warning(
+                        "%s: its article %s is not in the index; fetched again next run",
+                        item.url,
+                        item.article_url,
+                    )
+                else:
+                    self.orphans.append((since, item))
+        except Exception as exc:
+            if not is_storage_error(exc):
+                raise
+            session.storage_failed(exc)
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self._retry is not None and self._retry.running:
+            self._retry.stop()
+        self.retry_orphans(final=True)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         assert self.session is not None
@@ -92,16 +152,8 @@ class ArchivePipeline:
             stats.inc_value(f"newsarchive/articles_{outcome}")
             stats.inc_value(f"newsarchive/site/{item.site}/articles_{outcome}")
         elif isinstance(item, FileItem):
-            index.record_file(
-                item.article_url,
-                item.kind,
-                item.url,
-                item.name,
-                item.mime_type,
-                item.size,
-                item.sha256,
-                item.capture,
-            )
+            if not self._record_file(item):
+                self._orphaned(item)
             stats.inc_value(f"newsarchive/{item.kind}s")
             stats.inc_value(f"newsarchive/site/{item.site}/{item.kind}s")
         elif isinstance(item, SharedFileItem):

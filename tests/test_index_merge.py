@@ -93,6 +93,9 @@ def verify(data: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert " 0 missing, 0 corrupt, 0 orphan, 0 truncated" in done.stdout
+    with sqlite3.connect(data / "index.db") as conn:  # the search index matches the rows
+        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def snapshot(data: Path) -> dict:
@@ -118,6 +121,13 @@ def test_merging_two_crawls_of_other_sites_gives_exactly_their_union(crawls, tmp
         ), table
     assert {r[0] for r in rows(target / "index.db", "sites")} == {"haian", "lechan"}
     verify(target)
+    from archive.index import Index
+
+    with Index(target / "index.db", readonly=True) as idx:  # both sites' articles are found
+        for source in (a, b):
+            url, art = next(iter(articles(source / "index.db").items()))
+            found = idx.search(f'"{art["title"]}"', limit=50)
+            assert url in {r["url"] for r in found}, art["title"]
     # The sources were only read.
     assert {"A": snapshot(a), "B": snapshot(b)} == before
 

@@ -57,6 +57,7 @@ BATCH_GAP_SECONDS = 0.1
 class _Batch:
     max_writes: int
     max_seconds: float
+    gap: float = BATCH_GAP_SECONDS
     writes: int = 0
     opened: float = 0.0
     closed: float = float("-inf")  # when the last batch committed
@@ -175,7 +176,7 @@ class Index:
         if self._depth:
             yield conn
             return
-        if not conn.in_transaction and time.monotonic() - batch.closed < BATCH_GAP_SECONDS:
+        if not conn.in_transaction and time.monotonic() - batch.closed < batch.gap:
             conn.execute("BEGIN IMMEDIATE")  # in the gap between batches: one write alone
             try:
                 yield conn
@@ -204,16 +205,20 @@ class Index:
         if batch.due():
             self.flush()
 
-    def batch_writes(self, max_writes: int, max_seconds: float) -> None:
+    def batch_writes(
+        self, max_writes: int, max_seconds: float, gap_seconds: float | None = None
+    ) -> None:
         """Commit writes in batches: every `max_writes` writes or `max_seconds` after the
         batch's first write (flush_if_due, from a timer), whichever comes first; flush() and
         close() commit what is open. max_writes <= 1: every write commits (the default).
+        After each batch, writes commit one by one for `gap_seconds` (BATCH_GAP_SECONDS).
 
         Only for a connection that is the archive's one writer. Until a batch commits, other
         connections do not see it, and a killed process loses it from the index (not from
         the WARC: a crawl's start-up indexes what a dead crawl wrote, archive.recover)."""
         self.flush()
-        self._batch = _Batch(max_writes, max_seconds) if max_writes > 1 else None
+        gap = BATCH_GAP_SECONDS if gap_seconds is None else gap_seconds
+        self._batch = _Batch(max_writes, max_seconds, gap) if max_writes > 1 else None
 
     def flush(self) -> None:
         """Commit the open batch, if any; a failed commit rolls the batch back and raises."""

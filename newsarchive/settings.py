@@ -100,9 +100,12 @@ NEWSARCHIVE_WARC_PREFIX = "newsarchive"
 NEWSARCHIVE_WARC_FSYNC_INTERVAL = 1.0
 # The index commits in batches: every NEWSARCHIVE_INDEX_BATCH writes or NEWSARCHIVE_INDEX_BATCH_MS
 # after a batch's first write (1 = commit every write). Keep the time short (<= 500 ms): a
-# batch holds SQLite's write lock while another writer of the same index waits.
+# batch holds SQLite's write lock while another writer of the same index waits; after each
+# batch, writes commit one by one for NEWSARCHIVE_INDEX_BATCH_GAP_MS so that writer gets the
+# lock. A worker of a Redis frontier (crawl --redis) commits every write.
 NEWSARCHIVE_INDEX_BATCH = 200
 NEWSARCHIVE_INDEX_BATCH_MS = 250
+NEWSARCHIVE_INDEX_BATCH_GAP_MS = 100
 # Incremental crawling: stop paging a category after this many listing pages in a row hold
 # nothing new (0 = always walk every page). Known articles are re-checked with a conditional
 # GET by age (newsarchive.crawl.revisit): "AGE_DAYS:INTERVAL_DAYS" tiers, default daily in

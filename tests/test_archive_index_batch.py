@@ -7,7 +7,6 @@ import sqlite3
 
 import pytest
 
-import archive.index
 from archive.index import Index
 
 ARTICLE = {"title": "Hội nghị tổng kết năm 2024", "body": "Nội dung hội nghị."}
@@ -23,16 +22,11 @@ def visible(path) -> int:
         return conn.execute("select count(*) from articles").fetchone()[0]
 
 
-@pytest.fixture(autouse=True)
-def no_gap(monkeypatch):
-    """Batches back to back (the gap between them has its own test)."""
-    monkeypatch.setattr(archive.index, "BATCH_GAP_SECONDS", 0.0)
-
-
 @pytest.fixture
 def batched(tmp_path):
+    """Batches of 3 writes, back to back (the gap between them has its own test)."""
     index = Index(tmp_path / "index.db").open()
-    index.batch_writes(3, 3600.0)
+    index.batch_writes(3, 3600.0, gap_seconds=0.0)
     yield index, tmp_path / "index.db"
     index.close()
 
@@ -63,11 +57,11 @@ def test_flush_and_close_commit_the_open_batch(batched, tmp_path):
 
 def test_a_batch_is_due_by_time_even_without_more_writes(tmp_path):
     index = Index(tmp_path / "index.db").open()
-    index.batch_writes(1000, 0.0)  # due as soon as it holds a write
+    index.batch_writes(1000, 0.0, gap_seconds=0.0)  # due as soon as it holds a write
     index.record_article(None, "x", url(1), None, ARTICLE, None, None)
     index.flush_if_due()
     assert visible(tmp_path / "index.db") == 1
-    index.batch_writes(1000, 3600.0)
+    index.batch_writes(1000, 3600.0, gap_seconds=0.0)
     index.record_article(None, "x", url(2), None, ARTICLE, None, None)
     index.flush_if_due()  # not due: an hour to go
     assert visible(tmp_path / "index.db") == 1
@@ -105,10 +99,10 @@ def test_one_write_per_batch_is_the_unbatched_default(tmp_path):
     index.close()
 
 
-def test_after_a_batch_writes_commit_alone_for_a_gap(batched, monkeypatch):
+def test_after_a_batch_writes_commit_alone_for_a_gap(tmp_path):
     """So that another writer of the index, waiting for the lock, gets it between batches."""
-    index, path = batched
-    monkeypatch.setattr(archive.index, "BATCH_GAP_SECONDS", 3600.0)
+    index, path = Index(tmp_path / "index.db").open(), tmp_path / "index.db"
+    index.batch_writes(3, 3600.0, gap_seconds=3600.0)
     for n in (1, 2, 3):
         record(index, n)  # a batch, committed
     record(index, 4)  # in the gap: its own transaction, committed at once

@@ -89,7 +89,9 @@ class ArchiveSession:
         fsync_interval: float = 1.0,
         index_batch: int = 1,
         index_batch_ms: float = 250.0,
+        index_batch_gap_ms: float = 100.0,
     ):
+        self.index_batch_gap_ms = index_batch_gap_ms
         self.fsync_interval = fsync_interval
         self.index_batch = index_batch
         self.index_batch_ms = index_batch_ms
@@ -115,8 +117,13 @@ class ArchiveSession:
             warc_prefix=settings.get("NEWSARCHIVE_WARC_PREFIX"),
             settings=snapshot,
             fsync_interval=settings.getfloat("NEWSARCHIVE_WARC_FSYNC_INTERVAL", 1.0),
-            index_batch=settings.getint("NEWSARCHIVE_INDEX_BATCH", 1),
+            # A worker of a Redis frontier is one of several writers, and the frontier
+            # counts a request done once processed: its writes commit one by one.
+            index_batch=1
+            if settings.get("NEWSARCHIVE_REDIS_WORKER") is not None
+            else settings.getint("NEWSARCHIVE_INDEX_BATCH", 1),
             index_batch_ms=settings.getfloat("NEWSARCHIVE_INDEX_BATCH_MS", 250.0),
+            index_batch_gap_ms=settings.getfloat("NEWSARCHIVE_INDEX_BATCH_GAP_MS", 100.0),
         )
         session.crawler = crawler
         # `scrapy crawl` has no CLI around it: the session takes the data folder's lock
@@ -165,7 +172,7 @@ class ArchiveSession:
         NEWSARCHIVE_INDEX_BATCH_MS after a batch's first write, by a timer even when the
         crawl is idle): one commit per batch instead of per item. Batches stay short in time
         (<= 0.5 s is the rule) and are followed by a gap of single-write commits
-        (archive.index.BATCH_GAP_SECONDS): a batch holds SQLite's write lock, and another
+        (NEWSARCHIVE_INDEX_BATCH_GAP_MS, 100): a batch holds SQLite's write lock, and another
         writer of the same index (a worker process, a merge) waiting on busy_timeout gets it
         in the gap, never starves. Nothing
         is lost by it: a WARC record written before its batch committed is indexed by the
@@ -176,7 +183,7 @@ class ArchiveSession:
         from twisted.internet.task import LoopingCall
 
         seconds = max(self.index_batch_ms, 1.0) / 1000
-        self.index.batch_writes(self.index_batch, seconds)
+        self.index.batch_writes(self.index_batch, seconds, self.index_batch_gap_ms / 1000)
         self._flusher = LoopingCall(self._flush_due)
         self._flusher.start(seconds / 2, now=False)
 

@@ -489,6 +489,49 @@ class RedisServer:
                 self.proc.wait()
 
 
+def run_together(name: str, children: list[tuple[list[str], Path]], replica: Replica, timeout: float) -> Run:  # fmt: skip
+    """Several commands started at once (as on several machines): one Run for all of them,
+    wall time until the last ends, CPU and peak RSS summed."""
+    import threading
+
+    runs: list[Run | None] = [None] * len(children)
+
+    def go(i: int) -> None:
+        cmd, log = children[i]
+        runs[i] = run_child(f"{name} #{i}", cmd, replica, log, timeout)
+
+    before_req, before_cpu = replica.total, replica.cpu()
+    started = time.perf_counter()
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(children))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done = [r for r in runs if r is not None]
+    return Run(
+        name=name,
+        code=max((r.code for r in done), key=abs, default=1),
+        seconds=time.perf_counter() - started,
+        cpu=sum(r.cpu for r in done),
+        rss_mb=sum(r.rss_mb for r in done),
+        processes=sum(r.processes for r in done),
+        replica_cpu=replica.cpu() - before_cpu,
+        requests=replica.total - before_req,
+        log=done[0].log if done else children[0][1],
+        timed_out=any(r.timed_out for r in done),
+    )
+
+
+# (b)'s runs: label, commands started at once, worker processes per command. The last one is
+# what several machines do (each its own archive folder, `index merge` after): here it shows
+# what one shared folder costs the workers.
+CONFIGS = (
+    ("1 worker", 1, 1),
+    (f"{WORKERS} workers", 1, WORKERS),
+    (f"{WORKERS} commands x 1 worker, own folders", WORKERS, 1),
+)
+
+
 def part_b(
     replica, expected, sites_file, work, bench, timeout, rounds
 ) -> tuple[list, float | None]:
@@ -496,50 +539,55 @@ def part_b(
     why = workers_supported()
     if why:
         return [{"bench": bench, "metric": "not run", "value": why, "ok": False}], None
-    results: dict[int, list[tuple]] = {1: [], WORKERS: []}
+    results: dict[str, list[tuple]] = {label: [] for label, _, _ in CONFIGS}
     with RedisServer(work / "redis") as redis:
         db = 0
-        for i in range(rounds):  # alternated; the best of each counts (the machine is shared)
-            for n in (1, WORKERS):
+        for _ in range(rounds):  # alternated; the best of each counts (the machine is shared)
+            for label, commands, n in CONFIGS:
                 db += 1  # a fresh Redis database for every run
-                data = work / f"b{n}-{i}"
+                data = work / f"b{db}"
+                folders = [data] if commands == 1 else [data / str(k) for k in range(commands)]
+                children = [
+                    (ours_cmd(replica, sites_file, folder, ("--redis", redis.url(db), "--workers", str(n))), work / f"b{db}-{k}.log")
+                    for k, folder in enumerate(folders)
+                ]  # fmt: skip
                 redis_before = redis.cpu()
-                cmd = ours_cmd(replica, sites_file, data, ("--redis", redis.url(db), "--workers", str(n)))  # fmt: skip
-                run = run_child(f"{n} workers", cmd, replica, work / f"b{n}-{i}.log", timeout)
+                run = run_together(label, children, replica, timeout)
                 if run.code != 0 or run.timed_out:
-                    print(f"{run.name}: exit {run.code}:\n{run.log.read_text(errors='replace')[-2000:]}", file=sys.stderr)  # fmt: skip
-                fetches = warc_fetches(data, digests=True)
-                ex = exactness(expected, data, fetches)
+                    print(f"{label}: exit {run.code}:\n{run.log.read_text(errors='replace')[-2000:]}", file=sys.stderr)  # fmt: skip
+                fetches = warc_fetches(data, digests=True)  # every folder's WARCs
+                ex = exactness(expected, data, fetches)  # the union of the folders' indexes
                 robots = sum(1 for f in fetches if urlsplit(f.uri).path == "/robots.txt")
                 warcs = len({f.warc for f in fetches})
-                results[n].append((run, ex, duplicates(fetches), redis.cpu() - redis_before, warcs, robots))  # fmt: skip
+                results[label].append((run, ex, duplicates(fetches), redis.cpu() - redis_before, warcs, robots))  # fmt: skip
                 shutil.rmtree(data, ignore_errors=True)
     rows = []
-    rate: dict[int, float] = {}
-    cpu: dict[int, float | None] = {}
+    rate: dict[str, float] = {}
+    cpu: dict[str, float | None] = {}
     best = f"best of {rounds}" if rounds > 1 else None
-    for n, runs in results.items():
+    for label, runs in results.items():
         run, ex, _, redis_cpu, warcs, robots = max(runs, key=lambda r: r[1].exact / r[0].seconds)
         worst_dups = max(r[2] for r in runs)
         exact_runs = sum(r[1].exact == r[1].expected and r[1].files_exact == r[1].files_expected for r in runs)  # fmt: skip
         codes = sorted({r[0].code for r in runs})
-        rate[n] = ex.exact / run.seconds if run.seconds else 0.0
-        cpu[n] = run.cpu / ex.exact if ex.exact else None
-        label = f"{n} worker{'s' if n > 1 else ''}"
+        rate[label] = ex.exact / run.seconds if run.seconds else 0.0
+        cpu[label] = run.cpu / ex.exact if ex.exact else None
         rows += [
             {"bench": bench, "metric": f"{label}: exit codes", "value": ",".join(map(str, codes)), "target": "0", "ok": codes == [0]},
             {"bench": bench, "metric": f"{label}: runs exact (articles and files)", "value": f"{exact_runs}/{len(runs)}", "unit": f"{ex.expected} articles, {ex.files_expected} files", "target": "all", "ok": exact_runs == len(runs)},
             {"bench": bench, "metric": f"{label}: URLs fetched twice (WARCs)", "value": worst_dups, "unit": f"worst run; {warcs} WARCs", "target": "0", "ok": worst_dups == 0},
             {"bench": bench, "metric": f"{label}: robots.txt fetches (each worker its own)", "value": robots},
-            {"bench": bench, "metric": f"{label}: articles/s", "value": round(rate[n], 1), "unit": "articles/s", "target": best},
-            {"bench": bench, "metric": f"{label}: CPU per article", "value": _r(cpu[n], 4), "unit": "CPU s"},
+            {"bench": bench, "metric": f"{label}: articles/s", "value": round(rate[label], 1), "unit": "articles/s", "target": best},
+            {"bench": bench, "metric": f"{label}: CPU per article", "value": _r(cpu[label], 4), "unit": "CPU s"},
             {"bench": bench, "metric": f"{label}: cores busy (crawler CPU / wall)", "value": round(run.cpu / run.seconds, 2)},
             {"bench": bench, "metric": f"{label}: peak RSS (sum of {run.processes} procs)", "value": round(run.rss_mb), "unit": "MB"},
             {"bench": bench, "metric": f"{label}: replica / redis CPU", "value": f"{run.replica_cpu:.1f} / {redis_cpu:.1f}", "unit": "s", "peer": "wall", "peer_value": round(run.seconds, 1)},
         ]  # fmt: skip
-    speedup = rate[WORKERS] / rate[1] if rate.get(1) else None
-    rows.append({"bench": bench, "metric": f"{WORKERS} workers vs 1: articles/s", "value": round(rate[WORKERS], 1), "unit": "articles/s", "peer": "1 worker", "peer_value": round(rate[1], 1), "ratio": _r(speedup, 2), "target": f">= {TARGET_WORKERS:g}x", "ok": None if speedup is None else speedup >= TARGET_WORKERS})  # fmt: skip
-    return rows, cpu[WORKERS]
+    one, many, apart = (label for label, _, _ in CONFIGS)
+    for label in (many, apart):
+        speedup = rate[label] / rate[one] if rate.get(one) else None
+        rows.append({"bench": bench, "metric": f"{label} vs 1: articles/s", "value": round(rate[label], 1), "unit": "articles/s", "peer": one, "peer_value": round(rate[one], 1), "ratio": _r(speedup, 2), "target": f">= {TARGET_WORKERS:g}x" if label == many else None, "ok": (None if speedup is None else speedup >= TARGET_WORKERS) if label == many else None})  # fmt: skip
+    return rows, cpu[many]
 
 
 # --- (c) --------------------------------------------------------------------------------

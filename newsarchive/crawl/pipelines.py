@@ -82,7 +82,7 @@ class ArchivePipeline:
         now = time.monotonic()
         try:
             for since, item in waiting:
-                if self._record_file(item):
+                if self._record_file(item) or session.index.article_state(item.article_url):
                     continue
                 if final or now - since > ORPHAN_WAIT:
                     logger.warning(
@@ -152,8 +152,8 @@ class ArchivePipeline:
             stats.inc_value(f"newsarchive/articles_{outcome}")
             stats.inc_value(f"newsarchive/site/{item.site}/articles_{outcome}")
         elif isinstance(item, FileItem):
-            if not self._record_file(item):
-                self._orphaned(item)
+            if not self._record_file(item) and index.article_state(item.article_url) is None:
+                self._orphaned(item)  # (False also means: an image no longer in the article)
             stats.inc_value(f"newsarchive/{item.kind}s")
             stats.inc_value(f"newsarchive/site/{item.site}/{item.kind}s")
         elif isinstance(item, SharedFileItem):

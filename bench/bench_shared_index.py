@@ -7,8 +7,11 @@ Three Redis workers crawl the same replica sites two ways, in the same run:
           (no contention; a merge would be needed afterwards, not timed here).
 Rows: articles/s of each (best of `rounds`, orders alternated), and shared / shards.
 A real redis-server on a free loopback port (tests/redissupport.py), stopped after.
+NEWSARCHIVE_BENCH_CRAWL_ARGS: more `crawl` options for both (e.g. "-s NEWSARCHIVE_INDEX_BATCH_MS=50").
 """
 
+import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -28,6 +31,7 @@ def _crawl(port, data, redis_url, job, workers):
             sys.executable, "-m", "newsarchive", "crawl", *SITES, "--fast", "--no-progress",
             "--map", f"*.haiphong.gov.vn=127.0.0.1:{port}", "--data", str(data),
             "--redis", redis_url, "--job", job, "--workers", str(workers), "--log-keep", "0",
+            *shlex.split(os.environ.get("NEWSARCHIVE_BENCH_CRAWL_ARGS", "")),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

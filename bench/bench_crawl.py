@@ -457,9 +457,17 @@ def run(quick: bool = False, soak: bool = False) -> list[dict]:
             if ours.extra.get("articles_added") != len(truth) and not ours.note:
                 ours.note = f"{len(truth)} articles in the truth"
             ours.note = "; ".join(filter(None, [ours.note, warm]))
-            # The same crawl committing the index after every write (no batches).
+            # The same crawl committing the index after every write (no batches), and one
+            # more of each in the other order (A B B A): the better of each pair is compared,
+            # so a slow moment of a shared machine does not decide the ratio.
             unbatched = crawl_ours(replica, work / "data-unbatched", work, crawl_timeout, UNBATCHED)
+            unbatched_2 = crawl_ours(
+                replica, work / "data-unbatched-2", work, crawl_timeout, UNBATCHED
+            )
+            batched_2 = crawl_ours(replica, work / "data-batched-2", work, crawl_timeout)
+            unbatched = max(unbatched, unbatched_2, key=lambda m: m.rate or 0.0)
             unbatched.name = "newsarchive crawl --fast, NEWSARCHIVE_INDEX_BATCH=1"
+            batched = max(ours, batched_2, key=lambda m: m.rate or 0.0)
             bare = crawl_bare(replica, work, crawl_timeout)
             wget = crawl_wget(replica, work, truth, crawl_timeout)
             # re-crawl of the unchanged site, same data directory
@@ -471,11 +479,15 @@ def run(quick: bool = False, soak: bool = False) -> list[dict]:
             replica.stop()
 
         rows.append(ratio_row("articles/s vs wget", ours, wget, TARGET_VS_WGET, n))
-        batched = ratio_row(
-            "articles/s, index batches vs a commit per write", ours, unbatched, 1, n
+        batch_row = ratio_row(
+            "articles/s, index batches vs a commit per write (best of 2 each)",
+            batched,
+            unbatched,
+            1,
+            n,
         )
-        batched.update(target=None, ok=None)  # informational: what batching buys here
-        rows.append(batched)
+        batch_row.update(target=None, ok=None)  # informational: what batching buys here
+        rows.append(batch_row)
         rows.append(ratio_row("articles/s vs bare Scrapy", ours, bare, TARGET_VS_BARE, n))
         rows.append(
             {

@@ -117,11 +117,7 @@ class ArchiveSession:
             warc_prefix=settings.get("NEWSARCHIVE_WARC_PREFIX"),
             settings=snapshot,
             fsync_interval=settings.getfloat("NEWSARCHIVE_WARC_FSYNC_INTERVAL", 1.0),
-            # A worker of a Redis frontier is one of several writers, and the frontier
-            # counts a request done once processed: its writes commit one by one.
-            index_batch=1
-            if settings.get("NEWSARCHIVE_REDIS_WORKER") is not None
-            else settings.getint("NEWSARCHIVE_INDEX_BATCH", 1),
+            index_batch=settings.getint("NEWSARCHIVE_INDEX_BATCH", 1),
             index_batch_ms=settings.getfloat("NEWSARCHIVE_INDEX_BATCH_MS", 250.0),
             index_batch_gap_ms=settings.getfloat("NEWSARCHIVE_INDEX_BATCH_GAP_MS", 100.0),
         )

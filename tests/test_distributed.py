@@ -8,6 +8,7 @@ outside the scheduler): the "fetched once" checks leave it out.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
@@ -30,6 +31,27 @@ ARTICLES = 1000 if os.environ.get("NEWSARCHIVE_SOAK") else 100
 SITES = ("haian", "lechan")
 # Short heartbeat TTL: a killed worker's requests come back within seconds.
 TTL = ("-s", "NEWSARCHIVE_REDIS_WORKER_TTL=5")
+
+
+_spawned: list[subprocess.Popen] = []
+
+
+def spawn(*args, **kwargs) -> subprocess.Popen:
+    """A crawl in its own process group, killed with its workers if the test fails early."""
+    proc = subprocess.Popen(*args, start_new_session=True, **kwargs)
+    _spawned.append(proc)
+    return proc
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_crawls():
+    yield
+    while _spawned:
+        proc = _spawned.pop()
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
 
 
 def fetched(data: Path) -> Counter[str]:
@@ -187,13 +209,13 @@ def test_sigkilled_worker_loses_nothing(site, single, redis_url, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     slow = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", *TTL)
     shared = ("--redis", redis_url, "--job", "kill", *slow)
-    main = subprocess.Popen(
+    main = spawn(
         crawl_command(site.port, a, SITES, (*shared, "--workers", "2")),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    victim = subprocess.Popen(
+    victim = spawn(
         crawl_command(site.port, b, SITES, shared),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -243,7 +265,7 @@ def test_one_of_three_workers_sigkilled_then_rerun(site, single, redis_url, tmp_
         "CONCURRENT_REQUESTS_PER_DOMAIN=2",
         *TTL,
     )
-    parent = subprocess.Popen(
+    parent = spawn(
         crawl_command(site.port, data, SITES, (*shared, "--workers", "3")),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -286,7 +308,7 @@ def test_a_whole_run_killed_and_restarted_soon_resumes(site, single, redis_url, 
         "-s",
         "NEWSARCHIVE_REDIS_WORKER_TTL=1",
     )
-    proc = subprocess.Popen(
+    proc = spawn(
         crawl_command(site.port, data, SITES, shared),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -314,7 +336,7 @@ def test_a_run_abandoned_longer_than_the_resume_window_starts_afresh(
         "--redis", redis_url, "--job", "abandoned", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
         "-s", "NEWSARCHIVE_REDIS_WORKER_TTL=1", "-s", "NEWSARCHIVE_REDIS_RESUME_HOURS=0.0003",
     )  # fmt: skip
-    proc = subprocess.Popen(
+    proc = spawn(
         crawl_command(site.port, data, SITES, shared),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

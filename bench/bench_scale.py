@@ -16,7 +16,9 @@ thread's utime+stime) is reported beside it: it shares the same cores.
     counts as a miss (articles/s counts exact articles only). Target: >= 0.9x bare.
 (b) 1 vs 3 workers on one Redis (`--redis URL --workers N`) over the same sites: articles/s,
     CPU per article, URLs fetched twice across the workers' WARCs (must be 0). Target 3
-    workers >= 1.7x one. A real redis-server on a free loopback port, stopped after.
+    workers >= 1.7x one. Beside it, 3 commands of 1 worker with their own folders (what 3
+    machines do): what sharing one folder costs. A real redis-server on a free loopback
+    port, stopped after.
 (c) From (a)'s measured CPU seconds per article and requests per article: machines and hours
     for 3,300 portals x 3,000 articles at 1 request/s per portal host.
 

@@ -170,7 +170,7 @@ def _crawls(conn: sqlite3.Connection, sites: set[str]) -> list[dict[str, Any]]:
     out = []
     for row in conn.execute(
         "SELECT id, started, finished, status, sites, articles_new, articles_changed,"
-        " articles_gone, errors, settings FROM crawls ORDER BY id"
+        " articles_gone, errors, settings FROM crawls ORDER BY started, id"
     ):
         *row, raw_settings = row
         try:

@@ -89,7 +89,7 @@ def per_crawl(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         conn,
         "SELECT id, started, finished, status, sites, pages, articles_new AS new,"
         " articles_changed AS changed, articles_unchanged AS unchanged,"
-        " articles_gone AS gone, errors FROM crawls ORDER BY id",
+        " articles_gone AS gone, errors FROM crawls ORDER BY started, id",
     )
     for row in rows:
         with contextlib.suppress(ValueError):  # not JSON: keep the text as it is

@@ -102,7 +102,7 @@ NEWSARCHIVE_WARC_FSYNC_INTERVAL = 1.0
 # after a batch's first write (1 = commit every write). Keep the time short (<= 500 ms): a
 # batch holds SQLite's write lock while another writer of the same index waits; after each
 # batch, writes commit one by one for NEWSARCHIVE_INDEX_BATCH_GAP_MS so that writer gets the
-# lock (crawl --workers N shortens batches to 50 ms).
+# lock (crawl --workers N, several writers of one index, commits every write).
 NEWSARCHIVE_INDEX_BATCH = 200
 NEWSARCHIVE_INDEX_BATCH_MS = 250
 NEWSARCHIVE_INDEX_BATCH_GAP_MS = 100

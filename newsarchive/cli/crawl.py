@@ -348,10 +348,11 @@ def _crawl_shared(
         pass
     overrides = settings_kwargs["overrides"]
     if workers > 1:
-        # Several writers of one index: a batch holds SQLite's write lock, so shorter batches
-        # (bench/bench_shared_index.py: 0.95x of one index per worker at 50 ms, 0.73-0.87x
-        # at the default 250 ms).
-        overrides.setdefault("NEWSARCHIVE_INDEX_BATCH_MS", "50")
+        # Several writers of one index: an open batch holds SQLite's write lock across reactor
+        # turns and a sibling's reactor sleeps in busy_timeout meanwhile (py-spy: half of
+        # each worker's time with 50 ms batches, the 3 workers using one core between them);
+        # one commit per write holds it for that write only (bench/bench_scale.py (b)).
+        overrides.setdefault("NEWSARCHIVE_INDEX_BATCH", "1")
     spec = WorkerSpec(
         names=names,
         url=url,

@@ -162,13 +162,7 @@ class Index:
         if conn.in_transaction:
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        yield from _one_transaction(conn)
 
     def _batched(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         batch = self._batch
@@ -177,13 +171,7 @@ class Index:
             yield conn
             return
         if not conn.in_transaction and time.monotonic() - batch.closed < batch.gap:
-            conn.execute("BEGIN IMMEDIATE")  # in the gap between batches: one write alone
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+            yield from _one_transaction(conn)  # in the gap between batches: one write alone
             return
         if not conn.in_transaction:
             conn.execute("BEGIN IMMEDIATE")
@@ -980,6 +968,17 @@ class Index:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _one_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """The caller's writes in a transaction of their own: committed, or rolled back and raised."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def timestamp(value: When) -> str:

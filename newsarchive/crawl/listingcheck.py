@@ -32,45 +32,15 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from newsarchive.extract.dates import find_date, get_tz, parse_iso
+from newsarchive.extract.dom import BLOCK_TAGS as DOM_BLOCK_TAGS
 from newsarchive.urlparts import resolve_url
 
 MIN_WORDS = 4  # a headline
 MIN_TEASER_WORDS = 8
 MAX_ENTRY_CHARS = 1500  # an "entry" larger than this is a page section, not one item
 ELLIPSES = ("[...]", "[…]", "(...)", "(…)", "...", "…")
-BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "li",
-        "td",
-        "th",
-        "tr",
-        "dd",
-        "dt",
-        "dl",
-        "ul",
-        "ol",
-        "table",
-        "tbody",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "aside",
-        "figure",
-        "figcaption",
-        "blockquote",
-        "br",
-        "hr",
-    ]
-)
+# A line break ends a text run in a listing entry just as a block does.
+BLOCK_TAGS = DOM_BLOCK_TAGS | {"br"}
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 REASONS = ("listing_title", "listing_date", "listing_teaser")
 

@@ -110,7 +110,9 @@ class PortalSpider(scrapy.Spider):
         self.discover = not getattr(self.profile, "article_url_patterns", ())
         if self.discover:
             # Files may live on a sibling host of the same registered domain (cdn.<site>).
-            self.file_hosts += tuple(sorted({same_registered_domain(h) for h in self.page_hosts}))
+            self.file_hosts += tuple(
+                sorted({"*." + same_registered_domain(h) for h in self.page_hosts})
+            )
         # OffsiteMiddleware takes domains (subdomains included), not globs.
         self.allowed_domains = sorted({h.split(":")[0].removeprefix("*.") for h in self.file_hosts})
         self._stale_pages: dict[str, int] = defaultdict(int)

@@ -48,6 +48,11 @@ logger = logging.getLogger(__name__)
 HEARTBEAT = 0.5  # seconds between heartbeats, flushes of finished requests and pokes
 SWEEP_EVERY = 4  # heartbeats between two sweeps for dead workers
 SEED_KEY = "newsarchive_seed"  # meta of a start request to queue once per run (popped)
+# Fingerprints a worker remembers as already in the shared duplicate filter. Nav and category
+# links come back on every page of a site: a few dozen per site, so hundreds of sites fit
+# many times over; 50,000 short strings are ~6 MB. Full: cleared, not evicted one by one
+# (a forgotten one costs one round trip, never a wrong answer).
+KNOWN_MAX = 50_000
 
 
 def redis_settings(url: str, g: Generation, ttl: float, resume: float) -> dict[str, Any]:
@@ -91,9 +96,18 @@ def for_this_folder(request: Request) -> bool:
 
 class FrontierDupeFilter(RFPDupeFilter):
     """scrapy-redis's duplicate filter; an article's files are deduplicated per data folder
-    (two folders' articles sharing an image each archive it)."""
+    (two folders' articles sharing an image each archive it).
+
+    It remembers (`known`, at most KNOWN_MAX) the fingerprints it has seen in the Redis set:
+    the set only grows within a generation, and one filter serves one generation (its key
+    names it; a worker process joins once), so a remembered fingerprint is certainly a
+    duplicate and is dropped without a round trip."""
 
     folder = ""
+
+    def __init__(self, server: Any, key: str, debug: bool = False) -> None:
+        super().__init__(server, key, debug)
+        self.known: set[str] = set()
 
     @classmethod
     def from_spider(cls, spider: Spider) -> FrontierDupeFilter:
@@ -104,6 +118,24 @@ class FrontierDupeFilter(RFPDupeFilter):
     def request_fingerprint(self, request: Request) -> str:
         fingerprint = super().request_fingerprint(request)
         return f"{self.folder}:{fingerprint}" if for_this_folder(request) else fingerprint
+
+    def request_seen(self, request: Request) -> bool:
+        fingerprint = self.request_fingerprint(request)
+        if fingerprint in self.known:
+            return True
+        added = self.server.sadd(self.key, fingerprint)
+        self.remember(fingerprint)
+        return added == 0
+
+    def remember(self, fingerprint: str) -> None:
+        """`fingerprint` is in the Redis set now."""
+        if len(self.known) >= KNOWN_MAX:
+            self.known.clear()
+        self.known.add(fingerprint)
+
+    def clear(self) -> None:
+        super().clear()
+        self.known.clear()
 
 
 class FrontierQueue(RedisQueueBase):
@@ -125,8 +157,17 @@ class FrontierQueue(RedisQueueBase):
         return sum(pipe.execute())
 
     def push(self, request: Request) -> None:
-        key = self.g.folder_queue_key if for_this_folder(request) else self.key
-        self.server.zadd(key, {self.encode(request): -request.priority})
+        self.server.zadd(self._queue_of(request), {self.encode(request): -request.priority})
+
+    def push_new(self, request: Request, seen: str, fingerprint: str) -> bool:
+        """Queue `request` unless `fingerprint` is in the duplicate filter `seen` (it is
+        after): one round trip instead of scrapy-redis's SADD then ZADD."""
+        queue = self._queue_of(request)
+        data = self.encode(request)
+        return self.scripts.add_new(seen, fingerprint, queue, -request.priority, data)
+
+    def _queue_of(self, request: Request) -> str:
+        return self.g.folder_queue_key if for_this_folder(request) else self.key
 
     def pop(self, timeout: int = 0) -> Request | None:
         token = str(next(self._tokens))
@@ -216,10 +257,27 @@ class FrontierScheduler(RedisScheduler):
             queued = queue.scripts.seed(
                 queue.g, fingerprint, -request.priority, queue.encode(request)
             )
-        else:
+        elif request.dont_filter:
             queued = super().enqueue_request(request)
+        else:
+            queued = self._enqueue_new(request)
         if queued:
             self.crawler.stats.inc_value("scheduler/enqueued/redis")
+        return queued
+
+    def _enqueue_new(self, request: Request) -> bool:
+        """scrapy-redis's request_seen then push, in one round trip or none (a duplicate
+        this worker already knows)."""
+        df = self.df
+        fingerprint = df.request_fingerprint(request)
+        if fingerprint in df.known:
+            queued = False
+            self.crawler.stats.inc_value("newsarchive/redis_dupes_known")
+        else:
+            queued = self.queue.push_new(request, df.key, fingerprint)
+            df.remember(fingerprint)
+        if not queued:
+            df.log(request, self.spider)
         return queued
 
     def next_request(self) -> Request | None:

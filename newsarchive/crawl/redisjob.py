@@ -97,9 +97,11 @@ redis.call('HSET', ARGV[3], ARGV[4], r[2] .. '|' .. key .. '|' .. r[1])
 return r[1]
 """
 
-# Queue a start request unless a worker of this run already did (one step: a worker killed
-# in between cannot leave it marked as queued when it is not).
-_SEED = """
+# Queue a request unless its fingerprint is already in the set: the duplicate filter for a
+# new link, the seeded start requests for a start request. One round trip, one step: a
+# worker killed in between cannot leave it marked as queued when it is not.
+# ARGV: set, fingerprint, queue, score, request.
+_ADD_NEW = """
 if redis.call('SADD', ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('ZADD', ARGV[3], ARGV[4], ARGV[5])
 return 1
@@ -280,7 +282,7 @@ class Scripts:
     def __init__(self, client: Any) -> None:
         self.client = client
         self.pop = client.register_script(_POP)
-        self._seed = client.register_script(_SEED)
+        self._add_new = client.register_script(_ADD_NEW)
         self._sweep = client.register_script(_SWEEP)
         self._leave = client.register_script(_LEAVE)
 
@@ -292,7 +294,11 @@ class Scripts:
 
     def seed(self, g: Generation, fingerprint: str, score: float, data: bytes) -> bool:
         """Queue a start request once per run; False when another worker queued it."""
-        return bool(self._seed(args=[g.starts_key, fingerprint, g.queue_key, score, data]))
+        return self.add_new(g.starts_key, fingerprint, g.queue_key, score, data)
+
+    def add_new(self, seen: str, fingerprint: str, queue: str, score: float, data: bytes) -> bool:
+        """Queue `data` in `queue` unless `fingerprint` is in the set `seen` (it is then)."""
+        return bool(self._add_new(args=[seen, fingerprint, queue, score, data]))
 
     def leave(self, g: Generation) -> bool:
         """Unregister; True when this was the last worker of a finished generation."""

@@ -87,14 +87,21 @@ def unarchived_files(data: Path) -> list[dict]:
 
 
 def stop_and_kill(client: redis.Redis, job: str, pid: int) -> set[str]:
-    """SIGSTOP the worker, read the URLs it holds in flight from Redis, SIGKILL it."""
-    os.kill(pid, signal.SIGSTOP)
-    in_flight = set()
-    for key in client.keys(f"newsarchive:{job}:g*:inflight:*"):
-        if f"-{pid}-" in key.decode():
-            for token, value in client.hgetall(key).items():
-                if token != b"__start__":  # score|queue|request
-                    in_flight.add(pickle.loads(value.split(b"|", 2)[2])["request"]["url"])
+    """SIGSTOP the worker, read the URLs it holds in flight from Redis, SIGKILL it. Stopped
+    at a moment it holds none, it goes on for a little and is stopped again (up to 5 s)."""
+    deadline = time.monotonic() + 5
+    while True:
+        os.kill(pid, signal.SIGSTOP)
+        in_flight = set()
+        for key in client.keys(f"newsarchive:{job}:g*:inflight:*"):
+            if f"-{pid}-" in key.decode():
+                for token, value in client.hgetall(key).items():
+                    if token != b"__start__":  # score|queue|request
+                        in_flight.add(pickle.loads(value.split(b"|", 2)[2])["request"]["url"])
+        if in_flight or time.monotonic() > deadline:
+            break
+        os.kill(pid, signal.SIGCONT)
+        time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
     return in_flight
 
@@ -162,6 +169,19 @@ def three(site, redis_url, tmp_path_factory):
     return data, result
 
 
+def test_each_worker_logs_to_its_own_run_log(three):
+    """The run's own log says what the parent did; each worker (forked from it) writes only
+    its own file, never the parent's."""
+    data, _ = three
+    logs = sorted((data / "logs").glob("crawl-*.log"))
+    assert len(logs) == 4, [p.name for p in logs]
+    started = {p.name: p.read_text().count("INFO: Scrapy ") for p in logs}
+    parent = [p for p in logs if "shared crawl three" in p.read_text()]
+    assert len(parent) == 1, started
+    assert started.pop(parent[0].name) == 0, "a worker wrote to the parent's run log"
+    assert all(n == 1 for n in started.values()), started
+
+
 def test_three_workers_archive_exactly_what_one_process_does(single, three):
     data, result = three
     assert "3 workers (3 finished)" in result.stdout, result.stdout
@@ -207,21 +227,26 @@ def test_sigkilled_worker_loses_nothing(site, single, redis_url, tmp_path):
     union of A and B is exactly the single-process archive; a URL fetched twice must have
     been in flight at the kill (or be a file of an article that was)."""
     a, b = tmp_path / "a", tmp_path / "b"
-    slow = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", *TTL)
+    # A shared per-host rate makes the crawl last some seconds however fast the workers start.
+    slow = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "-s", "NEWSARCHIVE_HOST_RATE=40", *TTL)
     shared = ("--redis", redis_url, "--job", "kill", *slow)
-    main = spawn(
-        crawl_command(site.port, a, SITES, (*shared, "--workers", "2")),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # B starts first, so that A's workers (forked, quick to start) don't leave it little to
+    # do; the kill comes once both are at work.
     victim = spawn(
         crawl_command(site.port, b, SITES, shared),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     client = redis.Redis.from_url(redis_url)
-    wait_for_captures(b, 40, victim)
+    wait_for_captures(b, 5, victim)
+    main = spawn(
+        crawl_command(site.port, a, SITES, (*shared, "--workers", "2")),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for_captures(a, 10, victim, main)
+    wait_for_captures(b, 30, victim, main)
     in_flight = stop_and_kill(client, "kill", victim.pid)
     victim.wait(timeout=30)
     assert main.poll() is None, "the other workers finished before the kill: the test is void"

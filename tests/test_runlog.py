@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from newsarchive.crawl.runlog import close_run_log, open_run_log, rotate
+from newsarchive.crawl.runlog import close_run_log, open_run_log, rotate, skip_unlogged_levels
 
 
 def test_rotation_keeps_the_newest_files(tmp_path):
@@ -32,3 +32,32 @@ def test_a_run_log_gets_info_records_and_counts_in_the_rotation(tmp_path):
     assert sorted(tmp_path.glob("crawl-*.log")) == [tmp_path / "crawl-20260103T031700Z-1.log", path]
     text = path.read_text(encoding="utf-8")
     assert "haian: 12 fetches" in text and "not kept" not in text
+
+
+def _root_with(*levels: int) -> tuple[list[logging.Handler], int]:
+    """Root handlers at these levels; returns what to put back."""
+    saved = (logging.root.handlers[:], logging.root.level)
+    logging.root.handlers[:] = [logging.NullHandler(level) for level in levels]
+    logging.root.setLevel(logging.NOTSET)  # as Scrapy leaves it
+    return saved
+
+
+def test_records_no_handler_writes_are_not_made():
+    saved = _root_with(logging.WARNING, logging.INFO)
+    try:
+        skip_unlogged_levels()
+        assert not logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("scrapy.core.engine").isEnabledFor(logging.INFO)
+    finally:
+        logging.root.handlers[:], level = saved
+        logging.root.setLevel(level)
+
+
+def test_a_handler_that_takes_everything_keeps_debug_records():
+    saved = _root_with(logging.WARNING, logging.NOTSET)  # e.g. a test's log capture
+    try:
+        skip_unlogged_levels()
+        assert logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG)
+    finally:
+        logging.root.handlers[:], level = saved
+        logging.root.setLevel(level)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.http import TextResponse
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -72,4 +73,9 @@ class HostMapDownloadHandler(HTTP11DownloadHandler):
         headers[b"Host"] = public.netloc.encode("idna") if public.netloc else b""
         mapped = request.replace(url=mapped_url, headers=headers)
         response = await super().download_request(mapped)
-        return response.replace(url=request.url, request=request)
+        back: dict[str, Any] = {"url": request.url, "request": request}
+        if isinstance(response, TextResponse):
+            # Left undecided, as the handler made it: replace() would otherwise work the
+            # encoding out now (charset detection over every undeclared body, files too).
+            back["encoding"] = None
+        return response.replace(**back)

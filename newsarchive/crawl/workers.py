@@ -1,7 +1,8 @@
 """Workers of a shared crawl (`newsarchive crawl --redis URL --workers N`).
 
 One worker is one Scrapy crawl on the shared frontier (newsarchive.crawl.frontier). With N > 1
-the run starts N worker processes here (`python -m newsarchive.crawl.workers SPEC`), each with
+the run starts N worker processes here, forked once the modules every worker needs are loaded
+(else `python -m newsarchive.crawl.workers SPEC`), each with
 the run's data-folder lock inherited (archive.lock.adopt), its own WARC files (host and pid in
 their names) and a connection to the folder's one SQLite index. The parent waits for all,
 forwards SIGTERM/SIGINT to them, and reports each worker and the totals; one failed worker
@@ -11,12 +12,16 @@ the same frontier.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,31 +121,37 @@ def _summed(result: Any) -> dict[str, int]:
 def spawn_workers(spec: WorkerSpec, count: int, lock_fd: int) -> list[WorkerOutcome]:
     """Start `count` worker processes and wait for every one of them."""
     folder = Path(tempfile.mkdtemp(prefix="newsarchive-workers-"))
-    procs: list[tuple[int, subprocess.Popen, Path]] = []
+    procs: list[tuple[int, int, Path]] = []  # index, pid, result file
+    forked = _preload(spec)
     env = {**os.environ, LOCK_FD_ENV: str(lock_fd)}
     for index in range(count):
         spec_path = folder / f"worker-{index}.json"
         result_path = folder / f"worker-{index}.result.json"
         own = WorkerSpec(**{**spec.__dict__, "index": index, "result_path": str(result_path)})
         spec_path.write_text(json.dumps(own.__dict__), encoding="utf-8")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "newsarchive.crawl.workers", str(spec_path)],
-            pass_fds=(lock_fd,),
-            env=env,
-        )
-        procs.append((index, proc, result_path))
+        if forked:
+            pid = _fork_worker(spec_path, lock_fd)
+        else:
+            pid = subprocess.Popen(
+                [sys.executable, "-m", "newsarchive.crawl.workers", str(spec_path)],
+                pass_fds=(lock_fd,),
+                env=env,
+            ).pid
+        procs.append((index, pid, result_path))
+    running = {pid for _, pid, _ in procs}
 
     def forward(signum: int, _frame: Any) -> None:
-        for _, proc, _ in procs:
-            if proc.poll() is None:
-                proc.send_signal(signum)
+        for pid in list(running):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
 
     previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         outcomes = []
-        for index, proc, result_path in procs:
-            returncode = proc.wait()
-            outcomes.append(_outcome(index, proc.pid, returncode, result_path))
+        for index, pid, result_path in procs:
+            returncode = _wait(pid)
+            running.discard(pid)
+            outcomes.append(_outcome(index, pid, returncode, result_path))
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -148,6 +159,75 @@ def spawn_workers(spec: WorkerSpec, count: int, lock_fd: int) -> list[WorkerOutc
             path.unlink(missing_ok=True)
         folder.rmdir()
     return outcomes
+
+
+def _wait(pid: int) -> int:
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except InterruptedError:  # a forwarded signal: keep waiting
+            continue
+        return os.waitstatus_to_exitcode(status)
+
+
+def _preload(spec: WorkerSpec) -> bool:
+    """Import here what every worker imports, so that forked workers start with it loaded
+    instead of each spending ~1 s of CPU on it (bench/bench_scale.py (b)). False when
+    forking is not safe here: no fork(), a thread running, or a reactor installed."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    import importlib
+
+    import newsarchive.crawl.frontier  # noqa: F401
+    import newsarchive.crawl.runner  # noqa: F401
+    from newsarchive.crawl.crawlsettings import crawl_settings
+
+    settings = crawl_settings(**spec.settings)
+    paths: set[str] = set()
+    for name in _COMPONENTS:
+        value = settings.get(name)
+        if isinstance(value, str):
+            paths.add(value)
+        elif value:
+            paths.update(k for k in settings.getdict(name) if isinstance(k, str))
+    for path in sorted(paths):
+        with contextlib.suppress(Exception):  # the worker itself reports a broken component
+            importlib.import_module(path.rsplit(".", 1)[0])
+    # A reactor is installed by the worker's crawl, never before the fork.
+    return "twisted.internet.reactor" not in sys.modules and threading.active_count() == 1
+
+
+_COMPONENTS = (
+    *(f"{kind}{base}" for kind in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS",
+      "ITEM_PIPELINES", "DOWNLOAD_HANDLERS") for base in ("", "_BASE")),
+    "SCHEDULER", "DUPEFILTER_CLASS", "STATS_CLASS", "SPIDER_LOADER_CLASS", "LOG_FORMATTER",
+    "REQUEST_FINGERPRINTER_CLASS", "ADDONS",
+)  # fmt: skip
+
+
+def _fork_worker(spec_path: Path, lock_fd: int) -> int:
+    """A worker in a child of this process; in the child it never returns."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        os.environ[LOCK_FD_ENV] = str(lock_fd)
+        # The parent's log handlers (its run log, its console) are not this worker's.
+        for handler in list(logging.root.handlers):
+            logging.root.removeHandler(handler)
+        code = main([str(spec_path)])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        # Never the parent's clean-up (its lock release, its atexit handlers).
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    raise AssertionError("unreachable")
 
 
 def _outcome(index: int, pid: int, returncode: int, result_path: Path) -> WorkerOutcome:

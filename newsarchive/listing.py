@@ -45,6 +45,8 @@ class Listing:
     page: int = 1
     scheme: str = ""  # how the next page was found ("?page=N", "postback Page$N", ...)
     in_context: set[str] = field(default_factory=set)  # article links in dated/thumbnail items
+    # The parsed page, for whoever reads more of it (listing entries): parsed once.
+    doc: Any = field(default=None, repr=False, compare=False)
 
 
 def page_number(url: str) -> int | None:
@@ -95,12 +97,14 @@ def parse_listing(
     allowed_hosts: tuple[str, ...] = (),
     current_page: int | None = None,
     book: ShapeBook | None = None,
+    http_charset: str | None = None,
 ) -> Listing:
     """Classify the links of one listing (or home) page and find its next page."""
     listing = Listing(page=current_page or page_number(url) or 1)
-    doc = parse_doc(html, url)
+    doc = parse_doc(html, url, http_charset)
     if doc is None:
         return listing
+    listing.doc = doc
     hosts = {h.lower() for h in allowed_hosts} or {(urlsplit(url).hostname or "").lower()}
     article_res = _patterns(profile, "article_url_patterns")
     generic = not article_res

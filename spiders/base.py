@@ -79,6 +79,14 @@ def _header(response: Response, name: str) -> str | None:
     return value.decode("latin-1") if value else None
 
 
+def _http_charset(response: Response) -> str | None:
+    """The charset the Content-Type header names, for the page decoder (extract.decode)."""
+    content_type = (_header(response, "Content-Type") or "").lower()
+    if "charset=" not in content_type:
+        return None
+    return content_type.split("charset=", 1)[1].split(";")[0].strip()
+
+
 class PortalSpider(scrapy.Spider):
     """Base spider. The spider loader makes one subclass per configured site (setting
     `site_config`, see newsarchive.crawl.spiderloader); ad hoc crawls pass `url` and `profile`."""
@@ -188,11 +196,12 @@ class PortalSpider(scrapy.Spider):
             self.profile,
             allowed_hosts=self.page_hosts,
             current_page=page,
+            http_charset=_http_charset(response),
         )
         if response.meta.get("home"):
             for url in listing.listing_urls:
                 yield self.listing_request(url, {"page": 1, "category": url})
-        yield from self.listing_rechecks(response, listing.article_urls)
+        yield from self.listing_rechecks(response, listing)
         new = 0
         for url in listing.article_urls:
             if url in self.known:
@@ -251,18 +260,19 @@ class PortalSpider(scrapy.Spider):
                 self._listed_before[category][url] = row
         return self._listed_before
 
-    def listing_rechecks(self, response: Response, urls: list[str]) -> Iterator[Any]:
+    def listing_rechecks(self, response: Response, listing: Listing) -> Iterator[Any]:
         """Remember where each article is listed and what its entry shows (a ListingItem);
         re-check the known ones whose entry disagrees with the index
         (newsarchive.crawl.listingcheck), unless they were checked since the listing first
         showed that entry (a cached sidebar, a listing that shows another date)."""
+        urls = listing.article_urls
         if not isinstance(response, TextResponse) or not urls:
             return
         category = response.meta.get("category", response.url)
         page = int(response.meta.get("page", 1) or 1)
         fields, before = self._known_fields(), self._memory().get(category, {})
         now = utc_now()
-        listed = listed_entries(response.text, response.url, urls, now=now)
+        listed = listed_entries("", response.url, urls, now=now, doc=listing.doc)
         walk = self._walks[category]
         rows = []
         for position, url in enumerate(urls):
@@ -364,6 +374,7 @@ class PortalSpider(scrapy.Spider):
             allowed_hosts=self.page_hosts,
             current_page=meta.get("page", 1),
             book=self.book,
+            http_charset=_http_charset(response),
         )
         if not meta.get("start") and not meta.get("discovered_listing"):
             self.book.learn_listing(response.url)
@@ -378,7 +389,7 @@ class PortalSpider(scrapy.Spider):
                 yield self.feed_request(url)
             # Sitemaps only once the start page answered: a dead site costs one request.
             yield from self.way_in_requests(response.url)
-        yield from self.listing_rechecks(response, listing.article_urls)
+        yield from self.listing_rechecks(response, listing)
         new = 0
         for url in listing.article_urls:
             if url in self.known:
@@ -536,10 +547,7 @@ class PortalSpider(scrapy.Spider):
         )
 
     def _extract(self, response: Response) -> dict[str, Any]:
-        charset = None
-        content_type = _header(response, "Content-Type") or ""
-        if "charset=" in content_type.lower():
-            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
+        charset = _http_charset(response)
         return extract(response.body, response.url, self.profile, http_charset=charset).to_dict()
 
     def parse_article(

@@ -77,3 +77,11 @@ def test_page_number_schemes():
 def test_garbage_input_gives_an_empty_listing():
     assert parse_listing(b"\x00\xff\xfe", "https://h/", None).article_urls == []
     assert parse_listing(b"", "https://h/", None).next_url is None
+
+
+def test_a_charset_named_only_by_the_http_header_decodes_the_pager():
+    # windows-1258 bytes, no meta charset: only the header tells how "Tiếp" is spelt.
+    html = page('<a href="/tin/a-1">A</a><div><a href="/Tin-tuc?start=20">Tiê\u0301p</a></div>')
+    html = html.decode().encode("cp1258")
+    listing = parse_listing(html, "https://h.gov.vn/Tin-tuc", None, http_charset="windows-1258")
+    assert listing.next_url == "https://h.gov.vn/Tin-tuc?start=20"

@@ -162,3 +162,16 @@ def test_an_entry_showing_neither_date_nor_teaser_compares_the_headline_only():
     entries = listed_entries(body, BASE, {A}, page_articles={A}, now=NOW)
     assert entries[A][0].date is None and entries[A][0].teaser is None
     assert change_reason(entries[A], Indexed(title=TITLE, published="2020-01-01")) is None
+
+
+@pytest.mark.parametrize("markup", sorted(MARKUPS))
+def test_the_listing_parser_s_own_tree_gives_the_same_entries(markup):
+    # The spider hands listed_entries the page parse_listing already parsed (one parse).
+    from newsarchive.listing import parse_listing
+
+    body = page(markup, date="08/03/2024", teaser="Một đoạn khác hẳn")
+    doc = parse_listing(body.encode(), BASE).doc
+    assert doc is not None
+    from_doc = listed_entries("", BASE, {A}, page_articles={A, B}, now=NOW, doc=doc)
+    assert from_doc == listed_entries(body, BASE, {A}, page_articles={A, B}, now=NOW)
+    assert change_reason(from_doc[A], KNOWN) == "listing_date"

@@ -164,19 +164,23 @@ def listed_entries(
     urls: Iterable[str],
     page_articles: Iterable[str] = (),
     now: datetime | None = None,
+    *,
+    doc: Any = None,
 ) -> dict[str, list[Entry]]:
     """The listing entries of each of `urls` on the page. `page_articles`: every article
-    link of the page (an entry holds no link to another one)."""
+    link of the page (an entry holds no link to another one). `doc`: the page already
+    parsed (newsarchive.listing.Listing.doc), instead of parsing `body` again."""
     import lxml.html
 
     wanted = set(urls)
     found: dict[str, list[Entry]] = defaultdict(list)
-    if not wanted or not body:
+    if not wanted or (doc is None and not body):
         return found
-    try:
-        doc = lxml.html.document_fromstring(body, base_url=base_url)
-    except (ValueError, lxml.etree.ParserError):
-        return found
+    if doc is None:
+        try:
+            doc = lxml.html.document_fromstring(body, base_url=base_url)
+        except (ValueError, lxml.etree.ParserError):
+            return found
     articles = wanted | set(page_articles)
     target: dict[Any, str] = {}  # anchor -> the article URL it links
     for anchor in doc.iter("a"):

@@ -343,8 +343,8 @@ def kind_counts(fetches: list[Fetch], article_urls: set[str]) -> Counter:
 
 
 def duplicates(fetches: list[Fetch]) -> int:
-    """Fetches of a URL beyond its first, across all WARCs. robots.txt is not counted: each
-    worker process reads each host's robots.txt itself, as Scrapy's middleware does."""
+    """Fetches of a URL beyond its first, across all WARCs. robots.txt is counted apart (its
+    own row): the workers of one crawl share it through Redis, one fetch per host."""
     pages = Counter(f.uri for f in fetches if urlsplit(f.uri).path != "/robots.txt")
     return sum(c - 1 for c in pages.values() if c > 1)
 
@@ -578,7 +578,7 @@ def part_b(
             {"bench": bench, "metric": f"{label}: exit codes", "value": ",".join(map(str, codes)), "target": "0", "ok": codes == [0]},
             {"bench": bench, "metric": f"{label}: runs exact (articles and files)", "value": f"{exact_runs}/{len(runs)}", "unit": f"{ex.expected} articles, {ex.files_expected} files", "target": "all", "ok": exact_runs == len(runs)},
             {"bench": bench, "metric": f"{label}: URLs fetched twice (WARCs)", "value": worst_dups, "unit": f"worst run; {warcs} WARCs", "target": "0", "ok": worst_dups == 0},
-            {"bench": bench, "metric": f"{label}: robots.txt fetches (each worker its own)", "value": robots},
+            {"bench": bench, "metric": f"{label}: robots.txt fetches (shared through Redis)", "value": robots},
             {"bench": bench, "metric": f"{label}: articles/s", "value": round(rate[label], 1), "unit": "articles/s", "target": best},
             {"bench": bench, "metric": f"{label}: CPU per article", "value": _r(cpu[label], 4), "unit": "CPU s"},
             {"bench": bench, "metric": f"{label}: cores busy (crawler CPU / wall)", "value": round(run.cpu / run.seconds, 2)},

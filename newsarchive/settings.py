@@ -130,6 +130,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Capture what the server sent, before HttpCompressionMiddleware (590) decodes it and
     # before RedirectMiddleware (600) replaces 3xx responses.
     "newsarchive.crawl.middlewares.WarcCaptureMiddleware": 610,
+    # `crawl --redis` only: robots.txt fetched by one worker, shared with the others through
+    # Redis. Before HttpCompressionMiddleware (590) in the response chain: it shares the
+    # decoded body (the Content-Encoding header dropped), so a replayed one is not decoded twice.
+    "newsarchive.crawl.sharedrobots.SharedRobotsTxtMiddleware": 580,
 }
 ITEM_PIPELINES = {
     "newsarchive.crawl.pipelines.ArchivePipeline": 300,

@@ -2,8 +2,9 @@
 archives is exactly a single-process crawl's, nothing is fetched twice, a SIGKILLed worker
 loses nothing, a re-run is incremental, and bad Redis options are one-line errors.
 
-robots.txt is fetched by each worker for itself (Scrapy's RobotsTxtMiddleware downloads it
-outside the scheduler): the "fetched once" checks leave it out.
+robots.txt is fetched outside the scheduler (Scrapy's RobotsTxtMiddleware), once per host
+for all workers of a run (tests/test_shared_robots.py): the "fetched once" checks leave it
+out.
 """
 
 from __future__ import annotations

@@ -186,6 +186,10 @@ class WarcCaptureMiddleware:
         session = self.session
         if session.failure is not None:
             raise IgnoreRequest(f"not stored: {session.failure}")
+        if "cached" in response.flags:
+            # Not fetched now: a robots.txt another worker fetched (and archived), replayed
+            # from Redis (crawl/sharedrobots.py), or Scrapy's HTTP cache.
+            return response
         try:
             return self._capture(request, response)
         except Exception as exc:

@@ -17,6 +17,12 @@ and a different crawl never mixes with it):
                                             resume window (-s NEWSARCHIVE_REDIS_RESUME_HOURS)
     newsarchive:<job>:g<N>:dupefilter       set: request fingerprints (scrapy-redis)
     newsarchive:<job>:g<N>:starts           set: start requests already seeded this run
+    newsarchive:<job>:g<N>:robots           hash: robots.txt URL -> the response (status,
+                                            headers, body) one worker fetched, for the
+                                            others (crawl/sharedrobots.py); expires a day
+                                            after its last write
+    newsarchive:<job>:g<N>:robots:claim:<url> the worker fetching that robots.txt now
+                                            (expires after 30 s)
     newsarchive:<job>:g<N>:inflight:<worker> hash: token -> "score|queue|request" popped by the
                                             worker and not yet fully handled ("__start__"
                                             while its start requests are being read)
@@ -63,7 +69,7 @@ if gen then
       redis.call('DEL', base .. ':requests:' .. f)
     end
     redis.call('DEL', base .. ':workers', base .. ':requests', base .. ':dupefilter',
-               base .. ':starts', base .. ':folders', base .. ':beat')
+               base .. ':starts', base .. ':folders', base .. ':beat', base .. ':robots')
     gen = nil
   end
 end
@@ -157,7 +163,7 @@ for _, q in ipairs(queues) do
   if redis.call('ZCARD', q) > 0 then return 0 end
 end
 redis.call('DEL', base .. ':dupefilter', base .. ':starts', base .. ':workers',
-           base .. ':folders', base .. ':beat', unpack(queues))
+           base .. ':folders', base .. ':beat', base .. ':robots', unpack(queues))
 return 1
 """
 

@@ -10,10 +10,12 @@ out.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pickle
 import re
 import signal
+import sqlite3
 import subprocess
 import time
 from collections import Counter
@@ -197,6 +199,23 @@ def test_three_workers_archive_exactly_what_one_process_does(single, three):
     assert not unarchived_files(data) and not unarchived_files(single)
     assert_archive_whole(data)
     assert_verify_clean(data)
+
+
+def crawl_settings_recorded(data: Path, name: str) -> list:
+    with contextlib.closing(sqlite3.connect(f"file:{data / 'index.db'}?mode=ro", uri=True)) as c:
+        rows = c.execute("SELECT settings FROM crawls").fetchall()
+    return [json.loads(settings).get(name) for (settings,) in rows]
+
+
+def test_workers_of_one_folder_commit_every_index_write(single, three):
+    """An open batch held SQLite's write lock across reactor turns while sibling workers
+    slept in busy_timeout (README): each worker's crawl must run with one commit per write,
+    where one process alone batches."""
+    data, _ = three
+    workers = crawl_settings_recorded(data, "NEWSARCHIVE_INDEX_BATCH")
+    assert len(workers) == 3 and all(int(n) == 1 for n in workers), workers
+    (alone,) = crawl_settings_recorded(single, "NEWSARCHIVE_INDEX_BATCH")
+    assert int(alone) > 1, "a single process no longer batches: the test is void"
 
 
 def test_finished_run_leaves_only_its_generation_counter(three, redis_url):

@@ -56,6 +56,8 @@ SETTINGS_RECORDED = (
     "NEWSARCHIVE_MAX_PAGES",
     "NEWSARCHIVE_SINCE",
     "NEWSARCHIVE_CONTACT",
+    # How the index committed: workers of one folder commit every write (cli/crawl.py).
+    "NEWSARCHIVE_INDEX_BATCH",
 )
 
 

@@ -144,6 +144,7 @@ EXTENSIONS = {
     # `crawl --redis` only (NotConfigured otherwise): the shared frontier's worker side.
     "newsarchive.crawl.frontier.Frontier": 150,
     "newsarchive.crawl.sharedpace.SharedPoliteness": 300,  # only with REDIS_URL
+    "newsarchive.crawl.runlog.SkipUnloggedLevels": 900,
 }
 SPIDER_MIDDLEWARES = {
     # `crawl --redis` only: one worker of a run queues each start page (newsarchive.crawl.frontier).

@@ -44,13 +44,17 @@ def _root_with(*levels: int) -> tuple[list[logging.Handler], int]:
 
 def test_records_no_handler_writes_are_not_made():
     saved = _root_with(logging.WARNING, logging.INFO)
+    scrapy_level = logging.getLogger("scrapy").level
+    logging.getLogger("scrapy").setLevel(logging.DEBUG)  # as Scrapy's logging set-up does
     try:
         skip_unlogged_levels()
         assert not logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("newsarchive.run").isEnabledFor(logging.DEBUG)
         assert logging.getLogger("scrapy.core.engine").isEnabledFor(logging.INFO)
     finally:
         logging.root.handlers[:], level = saved
         logging.root.setLevel(level)
+        logging.getLogger("scrapy").setLevel(scrapy_level)
 
 
 def test_a_handler_that_takes_everything_keeps_debug_records():

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-from scrapy.http import TextResponse
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -73,9 +72,12 @@ class HostMapDownloadHandler(HTTP11DownloadHandler):
         headers[b"Host"] = public.netloc.encode("idna") if public.netloc else b""
         mapped = request.replace(url=mapped_url, headers=headers)
         response = await super().download_request(mapped)
-        back: dict[str, Any] = {"url": request.url, "request": request}
-        if isinstance(response, TextResponse):
-            # Left undecided, as the handler made it: replace() would otherwise work the
-            # encoding out now (charset detection over every undeclared body, files too).
-            back["encoding"] = None
-        return response.replace(**back)
+        # Not response.replace(): it reads every attribute, and a TextResponse's encoding
+        # is then worked out at once (charset detection over each undeclared body, files
+        # too). Left undecided, as the handler made it, it is found only if asked for.
+        same = {
+            name: getattr(response, name)
+            for name in response.attributes
+            if name not in ("url", "request", "encoding")
+        }
+        return type(response)(url=request.url, request=request, **same)

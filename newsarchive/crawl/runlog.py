@@ -11,6 +11,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 PATTERN = "crawl-*.log"
 FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
@@ -33,11 +34,33 @@ def open_run_log(directory: Path, keep: int) -> tuple[Path, logging.Handler]:
 
 def skip_unlogged_levels() -> None:
     """Let loggers drop at once what no root handler would write. Scrapy sets the root
-    logger to NOTSET, so every DEBUG line of the engine (each request, each item) was
-    made into a record and then thrown away by each handler: ~3% of a crawl's CPU."""
+    logger to NOTSET and its own to DEBUG, so every DEBUG line of the engine (each
+    request, each item) was made into a record and then thrown away by each handler: ~2%
+    of a crawl's CPU."""
     levels = [handler.level for handler in logging.root.handlers]
-    if levels and all(levels):  # a handler at NOTSET (e.g. a test's capture) wants all
-        logging.root.setLevel(min(levels))
+    if not levels or not all(levels):  # a handler at NOTSET (e.g. a test's capture) wants all
+        return
+    lowest = min(levels)
+    logging.root.setLevel(lowest)
+    scrapy_logger = logging.getLogger("scrapy")
+    if not scrapy_logger.handlers and scrapy_logger.propagate:
+        scrapy_logger.setLevel(max(scrapy_logger.level, lowest))
+
+
+class SkipUnloggedLevels:
+    """Extension: skip_unlogged_levels() once the engine starts, after the crawler has
+    (re)installed Scrapy's root handler and set the root logger to NOTSET again."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SkipUnloggedLevels:
+        from scrapy import signals
+
+        extension = cls()
+        crawler.signals.connect(extension.engine_started, signal=signals.engine_started)
+        return extension
+
+    def engine_started(self) -> None:
+        skip_unlogged_levels()
 
 
 def rotate(directory: Path, keep: int) -> list[Path]:

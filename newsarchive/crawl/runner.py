@@ -10,7 +10,6 @@ from scrapy.settings import Settings
 
 from newsarchive.crawl import recheckstats
 from newsarchive.crawl.archiving import failed_attempts, lost_requests
-from newsarchive.crawl.runlog import skip_unlogged_levels
 from spiders.adhoc import AdhocSpider
 
 
@@ -109,7 +108,6 @@ def run_crawl(
     if len(site_names) > 1 and not url:
         return run_many(settings, site_names, profile=profile)
     process = CrawlerProcess(settings)
-    skip_unlogged_levels()  # after Scrapy's logging set-up
     crawlers = []
     if url:
         crawler = process.create_crawler(AdhocSpider)
@@ -154,7 +152,6 @@ def run_many(
     # Their own allowance in a shared (Redis) crawl too: see crawl/sharedpace.py.
     settings.set("NEWSARCHIVE_FILE_HOSTS", [h for h in file_hosts if "*" not in h], "cmdline")
     process = CrawlerProcess(settings)
-    skip_unlogged_levels()  # after Scrapy's logging set-up
     crawler = process.create_crawler(MultiSiteSpider)
     process.crawl(crawler, sites=sites)
     process.start()

@@ -298,7 +298,7 @@ class Frontier:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.get("NEWSARCHIVE_REDIS_PREFIX"):
+        if not settings.get("NEWSARCHIVE_REDIS_WORKER"):
             raise NotConfigured  # not a Redis crawl: silently off
         self.crawler = crawler
         self.g = generation_of(settings)
@@ -457,7 +457,7 @@ class FrontierStart:
     busy until its start requests are all read, so no other worker finishes meanwhile."""
 
     def __init__(self, crawler: Crawler) -> None:
-        if not crawler.settings.get("NEWSARCHIVE_REDIS_PREFIX"):
+        if not crawler.settings.get("NEWSARCHIVE_REDIS_WORKER"):
             raise NotConfigured  # not a Redis crawl: silently off
         self.crawler = crawler
 

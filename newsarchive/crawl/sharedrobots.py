@@ -32,7 +32,6 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
-from newsarchive.crawl.frontier import generation_of
 from newsarchive.crawl.sharedpace import redis_url
 
 if TYPE_CHECKING:
@@ -74,6 +73,8 @@ def _robots_url(request: Request) -> str:
 
 class SharedRobotsTxtMiddleware:
     def __init__(self, crawler: Crawler, url: str) -> None:
+        from newsarchive.crawl.frontier import generation_of  # scrapy-redis: Redis crawls only
+
         self.crawler = crawler
         self.url = url
         g = generation_of(crawler.settings)

@@ -88,9 +88,8 @@ class SharedRobotsTxtMiddleware:
     def from_crawler(cls, crawler: Crawler) -> SharedRobotsTxtMiddleware:
         settings = crawler.settings
         url = redis_url(settings)
-        if not (
-            url and settings.get("NEWSARCHIVE_REDIS_PREFIX") and settings.getbool("ROBOTSTXT_OBEY")
-        ):
+        worker = settings.get("NEWSARCHIVE_REDIS_WORKER")  # only `crawl --redis` sets it
+        if not (url and worker and settings.getbool("ROBOTSTXT_OBEY")):
             raise NotConfigured
         mw = cls(crawler, url)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)

@@ -21,6 +21,7 @@ from form2request import form2request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
 
 from newsarchive.crawl.archiving import ArchiveSession, utc_now
 from newsarchive.crawl.listingcheck import (
@@ -80,11 +81,8 @@ def _header(response: Response, name: str) -> str | None:
 
 
 def _http_charset(response: Response) -> str | None:
-    """The charset the Content-Type header names, for the page decoder (extract.decode)."""
-    content_type = (_header(response, "Content-Type") or "").lower()
-    if "charset=" not in content_type:
-        return None
-    return content_type.split("charset=", 1)[1].split(";")[0].strip()
+    """The charset the Content-Type header names (quoted or not), for the page decoder."""
+    return http_content_type_encoding(_header(response, "Content-Type") or "")
 
 
 class PortalSpider(scrapy.Spider):

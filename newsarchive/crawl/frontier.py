@@ -98,10 +98,11 @@ class FrontierDupeFilter(RFPDupeFilter):
     """scrapy-redis's duplicate filter; an article's files are deduplicated per data folder
     (two folders' articles sharing an image each archive it).
 
-    It remembers (`known`, at most KNOWN_MAX) the fingerprints it has seen in the Redis set:
-    the set only grows within a generation, and one filter serves one generation (its key
-    names it; a worker process joins once), so a remembered fingerprint is certainly a
-    duplicate and is dropped without a round trip."""
+    It remembers (`known`, at most KNOWN_MAX) the fingerprints it has seen in the Redis set
+    (FrontierScheduler._enqueue_new checks and adds them, with the push, in one script): the
+    set only grows within a generation, and one filter serves one generation (its key names
+    it; a worker process joins once), so a remembered fingerprint is certainly a duplicate
+    and is dropped without a round trip."""
 
     folder = ""
 
@@ -118,14 +119,6 @@ class FrontierDupeFilter(RFPDupeFilter):
     def request_fingerprint(self, request: Request) -> str:
         fingerprint = super().request_fingerprint(request)
         return f"{self.folder}:{fingerprint}" if for_this_folder(request) else fingerprint
-
-    def request_seen(self, request: Request) -> bool:
-        fingerprint = self.request_fingerprint(request)
-        if fingerprint in self.known:
-            return True
-        added = self.server.sadd(self.key, fingerprint)
-        self.remember(fingerprint)
-        return added == 0
 
     def remember(self, fingerprint: str) -> None:
         """`fingerprint` is in the Redis set now."""

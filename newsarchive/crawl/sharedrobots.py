@@ -143,6 +143,8 @@ class SharedRobotsTxtMiddleware:
     async def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
+        if not self.claimed:  # every response passes here; few are robots.txt being shared
+            return response
         url = _robots_url(request)
         if url not in self.claimed or SHARED_FLAG in response.flags:
             return response

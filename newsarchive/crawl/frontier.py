@@ -53,6 +53,14 @@ SEED_KEY = "newsarchive_seed"  # meta of a start request to queue once per run (
 # many times over; 50,000 short strings are ~6 MB. Full: cleared, not evicted one by one
 # (a forgotten one costs one round trip, never a wrong answer).
 KNOWN_MAX = 50_000
+# New requests are sent to Redis together: at the end of the reactor turn that made them, when
+# this many wait, and before anything reads the frontier or lets a request leave the in-flight
+# hash (so a kill before the send loses nothing: the request that found them is fetched again).
+SEND_EVERY = 200
+# Requests one pop takes for this worker (NEWSARCHIVE_REDIS_PREFETCH; each in its in-flight
+# hash, so a kill loses none). More means fewer round trips, but one worker then takes a
+# small crawl's requests of a host all to itself while its siblings wait: 1 by default.
+PREFETCH = 1
 
 
 def redis_settings(url: str, g: Generation, ttl: float, resume: float) -> dict[str, Any]:
@@ -140,11 +148,15 @@ class FrontierQueue(RedisQueueBase):
         super().__init__(server, spider, key, serializer)
         self.g = generation_of(spider.crawler.settings)
         self.scripts = Scripts(server)
-        self._tokens = itertools.count(1)
+        self._next_token = 1
         self.held: set[str] = set()  # tokens popped by this worker, not yet known handled
         self.finished: list[str] = []  # tokens whose request object is gone (finalisers)
+        self.unsent: list[tuple[Request, tuple[str, str, str, float, bytes]]] = []
+        self.on_sent: Any = None  # called with (request, queued) for each request sent
+        self._send_call: Any = None
 
     def __len__(self) -> int:
+        self.send()
         pipe = self.server.pipeline(transaction=False)
         pipe.zcard(self.g.folder_queue_key).zcard(self.key)
         return sum(pipe.execute())
@@ -152,34 +164,74 @@ class FrontierQueue(RedisQueueBase):
     def push(self, request: Request) -> None:
         self.server.zadd(self._queue_of(request), {self.encode(request): -request.priority})
 
-    def push_new(self, request: Request, seen: str, fingerprint: str) -> bool:
+    def push_new(self, request: Request, seen: str, fingerprint: str) -> None:
         """Queue `request` unless `fingerprint` is in the duplicate filter `seen` (it is
-        after): one round trip instead of scrapy-redis's SADD then ZADD."""
-        queue = self._queue_of(request)
-        data = self.encode(request)
-        return self.scripts.add_new(seen, fingerprint, queue, -request.priority, data)
+        after), with the other new requests of this reactor turn: one round trip for them
+        all (scrapy-redis sends SADD then ZADD for each). `on_sent` hears the answers."""
+        add = (seen, fingerprint, self._queue_of(request), -request.priority, self.encode(request))
+        self.unsent.append((request, add))
+        if len(self.unsent) >= SEND_EVERY:
+            self.send()
+        elif self._send_call is None:
+            from twisted.internet import reactor
+
+            if reactor.running:  # else the next pop, heartbeat or close sends them
+                self._send_call = reactor.callLater(0, self._send_later)
+
+    def _send_later(self) -> None:
+        self._send_call = None
+        try:
+            self.send()
+        except Exception:  # kept unsent; the next pop, heartbeat or close sends them
+            logger.exception("could not queue new requests in Redis yet")
+
+    def send(self) -> None:
+        """Queue the new requests not yet sent. On a Redis error they stay unsent (and the
+        requests that found them stay in flight), and the error is raised."""
+        if not self.unsent:
+            return
+        batch, self.unsent = self.unsent, []
+        try:
+            answers = self.scripts.add_many([add for _, add in batch])
+        except BaseException:
+            self.unsent[:0] = batch
+            raise
+        if self.on_sent is not None:
+            for (request, _), queued in zip(batch, answers, strict=True):
+                self.on_sent(request, queued)
 
     def _queue_of(self, request: Request) -> str:
         return self.g.folder_queue_key if for_this_folder(request) else self.key
 
     def pop(self, timeout: int = 0) -> Request | None:
-        token = str(next(self._tokens))
-        data = self.scripts.pop(
-            args=[self.g.folder_queue_key, self.key, self.g.inflight_key, token]
+        requests = self.pop_many(1)
+        return requests[0] if requests else None
+
+    def pop_many(self, count: int) -> list[Request]:
+        """Up to `count` of the best requests, each in this worker's in-flight hash until
+        Scrapy is done with it; one round trip."""
+        self.send()
+        first = self._next_token
+        self._next_token += count
+        popped = self.scripts.pop(
+            args=[self.g.folder_queue_key, self.key, self.g.inflight_key, first, count]
         )
-        if not data:
-            return None
-        request = self.decode(data)
-        self.held.add(token)
-        # Scrapy keeps the request object until its response or failure is fully handled.
-        weakref.finalize(request, self._finished, token)
-        return request
+        requests = []
+        for token, data in zip(map(str, itertools.count(first)), popped, strict=False):
+            request = self.decode(data)
+            self.held.add(token)
+            # Scrapy keeps the request object until its response or failure is fully handled.
+            weakref.finalize(request, self._finished, token)
+            requests.append(request)
+        return requests
 
     def _finished(self, token: str) -> None:
         self.finished.append(token)  # no Redis call here: finalisers run at any point
 
     def flush_finished(self) -> None:
-        """Drop the in-flight entries of requests Scrapy is done with."""
+        """Drop the in-flight entries of requests Scrapy is done with (their new requests
+        queued first)."""
+        self.send()
         done, self.finished = self.finished, []
         done = [t for t in done if t in self.held]
         if done:
@@ -188,6 +240,7 @@ class FrontierQueue(RedisQueueBase):
 
     def release_all(self) -> None:
         """Nothing is in progress in this worker: none of its requests is in flight."""
+        self.send()
         self.finished.clear()
         if self.held:
             self.server.hdel(self.g.inflight_key, *self.held)
@@ -231,10 +284,12 @@ class FrontierScheduler(RedisScheduler):
         scheduler.crawler = crawler
         scheduler.local = deque()
         scheduler.handoff = weakref.WeakSet()
+        scheduler.prefetch = max(crawler.settings.getint("NEWSARCHIVE_REDIS_PREFETCH", PREFETCH), 1)
         return scheduler
 
     def open(self, spider: Spider) -> None:
         super().open(spider)
+        self.queue.on_sent = self._sent
         frontier = self.crawler.get_extension(Frontier)
         if frontier is not None:
             frontier.attach(self)
@@ -253,33 +308,40 @@ class FrontierScheduler(RedisScheduler):
         elif request.dont_filter:
             queued = super().enqueue_request(request)
         else:
-            queued = self._enqueue_new(request)
+            return self._enqueue_new(request)
         if queued:
             self.crawler.stats.inc_value("scheduler/enqueued/redis")
         return queued
 
     def _enqueue_new(self, request: Request) -> bool:
-        """scrapy-redis's request_seen then push, in one round trip or none (a duplicate
-        this worker already knows)."""
+        """scrapy-redis's request_seen then push: a duplicate this worker already knows is
+        dropped here; any other is sent with the turn's other new requests (FrontierQueue.
+        push_new), so True means "not known here", and Redis's answer comes to _sent."""
         df = self.df
         fingerprint = df.request_fingerprint(request)
         if fingerprint in df.known:
-            queued = False
             self.crawler.stats.inc_value("newsarchive/redis_dupes_known")
-        else:
-            queued = self.queue.push_new(request, df.key, fingerprint)
-            df.remember(fingerprint)
-        if not queued:
             df.log(request, self.spider)
-        return queued
+            return False
+        self.queue.push_new(request, df.key, fingerprint)
+        df.remember(fingerprint)
+        return True
+
+    def _sent(self, request: Request, queued: bool) -> None:
+        if queued:
+            self.crawler.stats.inc_value("scheduler/enqueued/redis")
+        else:
+            self.df.log(request, self.spider)
 
     def next_request(self) -> Request | None:
         if self.local:
             return self.local.popleft()
-        request = super().next_request()
-        if request is not None:
-            self.crawler.stats.inc_value("scheduler/dequeued/redis")
-        return request
+        requests = self.queue.pop_many(self.prefetch)
+        if not requests:
+            return None
+        self.crawler.stats.inc_value("scheduler/dequeued/redis", len(requests))
+        self.local.extend(requests[1:])
+        return requests[0]
 
     def has_pending_requests(self) -> bool:
         return bool(self.local) or super().has_pending_requests()
@@ -339,6 +401,7 @@ class Frontier:
     def starts_done(self) -> None:
         self.starting = False
         if self.scheduler is not None:
+            self.queue.send()
             self.server.hdel(self.g.inflight_key, START_MARK)
 
     def tick(self) -> None:
@@ -434,6 +497,7 @@ class Frontier:
                 self.queue.release_all()
             else:
                 # Stopped early: what this worker had not finished goes back to the others.
+                self.queue.send()
                 sweep = self.scripts.sweep(self.g, requeue_mine=True)
                 if sweep.requeued:
                     logger.warning("returned %d unfinished requests to the queue", sweep.requeued)

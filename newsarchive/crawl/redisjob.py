@@ -87,20 +87,25 @@ redis.call('HSET', base .. ':inflight:' .. me, '__start__', '')
 return {tonumber(gen), fresh}
 """
 
-# Pop the best request (this folder's own queue first) and record it as in flight for this
-# worker, with the queue it came from, atomically. ARGV: folder queue, shared queue,
-# in-flight hash, token.
+# Pop up to `count` of the best requests (this folder's own queue first) and record each as in
+# flight for this worker, under tokens first, first + 1, ..., with the queue it came from,
+# atomically. ARGV: folder queue, shared queue, in-flight hash, first token, count.
 _POP = """
-local key = ARGV[1]
-local r = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-if #r == 0 then
-  key = ARGV[2]
-  r = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+local out = {}
+local n = tonumber(ARGV[5])
+local token = tonumber(ARGV[4])
+for q = 1, 2 do
+  local key = ARGV[q]
+  if #out < n then
+    local r = redis.call('ZPOPMIN', key, n - #out)
+    for i = 1, #r, 2 do
+      redis.call('HSET', ARGV[3], tostring(token), r[i + 1] .. '|' .. key .. '|' .. r[i])
+      token = token + 1
+      out[#out + 1] = r[i]
+    end
+  end
 end
-if #r == 0 then return false end
-redis.call('ZREM', key, r[1])
-redis.call('HSET', ARGV[3], ARGV[4], r[2] .. '|' .. key .. '|' .. r[1])
-return r[1]
+return out
 """
 
 # Queue a request unless its fingerprint is already in the set: the duplicate filter for a
@@ -111,6 +116,21 @@ _ADD_NEW = """
 if redis.call('SADD', ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('ZADD', ARGV[3], ARGV[4], ARGV[5])
 return 1
+"""
+
+# _ADD_NEW for many requests at once: ARGV holds (set, fingerprint, queue, score, request)
+# five by five; the answer is one 1 (queued) or 0 (already seen) for each.
+_ADD_MANY = """
+local out = {}
+for i = 1, #ARGV, 5 do
+  if redis.call('SADD', ARGV[i], ARGV[i + 1]) == 1 then
+    redis.call('ZADD', ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out
 """
 
 # Requeue what workers whose heartbeat expired had in flight; then count the work left.
@@ -289,6 +309,7 @@ class Scripts:
         self.client = client
         self.pop = client.register_script(_POP)
         self._add_new = client.register_script(_ADD_NEW)
+        self._add_many = client.register_script(_ADD_MANY)
         self._sweep = client.register_script(_SWEEP)
         self._leave = client.register_script(_LEAVE)
 
@@ -305,6 +326,12 @@ class Scripts:
     def add_new(self, seen: str, fingerprint: str, queue: str, score: float, data: bytes) -> bool:
         """Queue `data` in `queue` unless `fingerprint` is in the set `seen` (it is then)."""
         return bool(self._add_new(args=[seen, fingerprint, queue, score, data]))
+
+    def add_many(self, adds: list[tuple[str, str, str, float, bytes]]) -> list[bool]:
+        """add_new for each (seen, fingerprint, queue, score, data), in one round trip."""
+        if not adds:
+            return []
+        return [bool(r) for r in self._add_many(args=[v for add in adds for v in add])]
 
     def leave(self, g: Generation) -> bool:
         """Unregister; True when this was the last worker of a finished generation."""
